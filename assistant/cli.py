@@ -1,0 +1,182 @@
+"""The `lawqa` command line: index, articles, show, add, ask, chat, eval, serve.
+
+Settings are read once here and passed down. A LawqaError becomes one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .errors import InputError, LawqaError
+from .settings import Settings, load_settings
+
+app = typer.Typer(name="lawqa", help="Ask questions about regulations and get answers that cite the exact articles.",
+                  add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+                  rich_markup_mode=None)
+
+
+class _State:
+    settings: Settings | None = None
+
+
+def _settings() -> Settings:
+    if _State.settings is None:
+        _State.settings = load_settings()
+    return _State.settings
+
+
+def _echo_json(value: object) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+class _ProgressLine:
+    """Shows build progress on stderr: one rewritten line on a terminal, a few plain lines otherwise."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.tty = sys.stderr.isatty()
+        self.last_shown = -1
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != "embedding":
+            return
+        rate = done / max(time.perf_counter() - self.started, 1e-9)
+        line = f"embedding passages {done}/{total} ({rate:.1f}/s)"
+        if self.tty:
+            typer.echo(f"\r{line}", err=True, nl=done >= total)
+        elif done >= total or done * 4 // total > self.last_shown:
+            self.last_shown = done * 4 // total
+            typer.echo(line, err=True)
+
+
+@app.command("index")
+def index_command(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything instead of reusing vectors.")] = False,
+) -> None:
+    """Build the search index (Chroma + BM25) for the bundled and added regulations.
+
+    Example: lawqa index
+    """
+    from .corpus import load_corpus
+    from .embedding import load_embedder
+    from .index import build_index, index_root
+
+    settings = _settings()
+    corpus = load_corpus(settings.data_dir)
+    embedder = load_embedder(settings.embedder, threads=settings.embed_threads)
+    report = build_index(corpus, embedder, data_dir=settings.data_dir, chroma_url=settings.chroma_url,
+                         rebuild=rebuild, progress=_ProgressLine())
+    articles = sum(len(r.articles) for r in corpus.regulations)
+    if report.up_to_date:
+        typer.echo(f"Index is up to date ({articles} articles, {report.passages} passages, "
+                   f"embedder {embedder.name}); checked in {report.seconds:.2f} s.")
+        return
+    typer.echo(f"Indexed {articles} articles as {report.passages} passages in {report.seconds:.1f} s: "
+               f"{report.embedded} embedded ({report.passages_per_second:.1f} passages/s), "
+               f"{report.reused} reused; embedder {embedder.name}; in {index_root(settings.data_dir)}")
+
+
+@app.command("articles")
+def articles_command(
+    regulation: Annotated[Optional[str], typer.Option("--regulation", "-r", help="Only this regulation id.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
+) -> None:
+    """List the parsed articles.
+
+    Example: lawqa articles --regulation shenzhen-ai-2022 --json
+    """
+    from .corpus import article_record, load_corpus
+
+    corpus = load_corpus(_settings().data_dir)
+    if regulation is not None:
+        corpus.regulation(regulation)  # unknown ids fail with the list of known ones
+    articles = list(corpus.articles(regulation))
+    if as_json:
+        _echo_json([article_record(corpus, a) for a in articles])
+        return
+    for article in articles:
+        text = article.best_text("zh" if "zh" in article.languages else "en").text.replace("\n", " ")
+        chapter = f"ch.{article.chapter.number}" if article.chapter else ""
+        typer.echo(f"{article.id:<24} {chapter:<6} {'/'.join(article.languages):<6} {text[:60]}")
+
+
+@app.command("show")
+def show_command(
+    regulation: Annotated[str, typer.Argument(help="Regulation id, e.g. shanghai-ai-2022.")],
+    article: Annotated[int, typer.Argument(help="Article number, e.g. 66.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Print one article with its chapter, in every language the sources have.
+
+    Example: lawqa show shanghai-ai-2022 66
+    """
+    from .corpus import article_record, load_corpus
+
+    corpus = load_corpus(_settings().data_dir)
+    found = corpus.article(regulation, article)
+    if found is None:
+        count = len(corpus.regulation(regulation).articles)
+        raise InputError(f"{regulation} has no article {article}; it has articles 1-{count}")
+    if as_json:
+        _echo_json(article_record(corpus, found))
+        return
+    reg = corpus.regulation(regulation)
+    for language in found.languages:
+        typer.echo(f"《{reg.name('zh')}》" if language == "zh" else reg.name("en"))
+        for kind, heading in (("chapter", found.chapter), ("section", found.section)):
+            if heading is not None and language == "zh":
+                typer.echo(f"第{heading.number}{'章' if kind == 'chapter' else '节'} {heading.title('zh')}")
+            elif heading is not None:
+                typer.echo(f"{kind.title()} {heading.number} {heading.title('en')}")
+        typer.echo(f"第{found.number}条" if language == "zh" else f"Article {found.number}")
+        typer.echo(found.text(language).text)
+        typer.echo("")
+    for note in found.notes:
+        typer.echo(f"[note {note.marker}] {note.text}")
+
+
+@app.command("add")
+def add_command(
+    file: Annotated[Path, typer.Argument(help="A UTF-8 text or Markdown file with 第X条 or 'Article N' headings.")],
+    regulation_id: Annotated[str, typer.Option("--id", help="New regulation id, e.g. beijing-ai-2023.")],
+    title: Annotated[str, typer.Option("--title", help="The regulation's title.")],
+    short_name: Annotated[Optional[str], typer.Option("--short-name", help="Short name, e.g. Beijing.")] = None,
+    effective: Annotated[Optional[str], typer.Option("--effective", help="Effective date, YYYY-MM-DD.")] = None,
+) -> None:
+    """Add your own regulation; it is validated completely before anything is written.
+
+    Example: lawqa add rules.md --id beijing-ai-2023 --title "Beijing AI Regulations"
+    """
+    from .corpus import add_regulation
+
+    try:
+        effective_date = date.fromisoformat(effective) if effective else None
+    except ValueError as exc:
+        raise InputError(f"--effective {effective!r} is not a date; use YYYY-MM-DD") from exc
+    settings = _settings()
+    regulation = add_regulation(settings.data_dir, file, regulation_id=regulation_id, title=title,
+                                short_name=short_name, effective=effective_date)
+    typer.echo(f"Added {regulation.id}: {len(regulation.articles)} articles. Run `lawqa index` to make them "
+               "searchable (the current index keeps serving until then).")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit status (usage errors are reported by typer itself, with status 2)."""
+    try:
+        app(args=argv, prog_name="lawqa")
+    except LawqaError as exc:
+        typer.echo(f"lawqa: error: {exc}", err=True)
+        return 1
+    except KeyboardInterrupt:
+        typer.echo("lawqa: interrupted", err=True)
+        return 130
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    return 0

@@ -1,0 +1,326 @@
+"""Build and open the search index: a Chroma collection of passage vectors plus a BM25 keyword index.
+
+Layout under `<data_dir>/index/`:
+
+    CURRENT              the id of the build that serves; replaced atomically, only after a build is complete
+    builds/<id>/         one complete build: meta.json (written last), passages.jsonl, bm25/, chroma/
+    .lock                held by the one build that may run at a time
+
+A build never touches the build that is serving. If it fails or is killed half-way, CURRENT still names the
+previous build, and the next build deletes the leftovers. Unchanged passages (same text, same embedder)
+reuse their vectors from the serving build instead of being embedded again; an unchanged corpus is not
+rebuilt at all.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel
+
+from .corpus import Corpus
+from .embedding import Embedder, embed_in_batches
+from .errors import IndexStateError
+from .passages import Passage, build_passages
+from .store import ChromaStore, VectorStore
+from .tokens import tokenize
+
+INDEX_FORMAT = 1
+# Bump when tokenisation or passage layout changes, so existing indexes are rebuilt.
+PIPELINE_VERSION = "passages-1/tokens-1"
+Stage = Literal["embedding", "keywords", "saving"]
+BuildProgress = Callable[[Stage, int, int], None]
+
+
+class PassageRecord(BaseModel):
+    """One line of passages.jsonl: where a passage points and what it was built from."""
+
+    id: str
+    article_id: str
+    regulation: str
+    article: int
+    language: str
+    version: int
+    part: int
+    embedded: bool
+    fingerprint: str
+
+
+class IndexMeta(BaseModel):
+    """meta.json: what a build contains and how it was made."""
+
+    format: int
+    build_id: str
+    embedder: str
+    dimension: int
+    chroma_url: str | None
+    collection: str
+    fingerprint: str
+    regulations: list[str]
+    articles: int
+    passages: int
+    embedded: int
+    built_at: datetime
+    seconds: float
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What `build_index` did."""
+
+    build_id: str
+    up_to_date: bool
+    passages: int
+    embedded: int  # passages embedded in this build
+    reused: int  # passages whose vectors were copied from the previous build
+    seconds: float
+    embed_seconds: float
+
+    @property
+    def passages_per_second(self) -> float:
+        """Embedding throughput of this build (0 when nothing was embedded)."""
+        return self.embedded / self.embed_seconds if self.embedded and self.embed_seconds else 0.0
+
+
+def index_root(data_dir: Path) -> Path:
+    """The directory that holds the builds, CURRENT and the lock."""
+    return data_dir / "index"
+
+
+def corpus_fingerprint(passages: Sequence[Passage], embedder_name: str, chroma_url: str | None) -> str:
+    """Hash of everything a build depends on: passages, embedder, tokenizer, store location."""
+    digest = hashlib.sha256(f"{INDEX_FORMAT}|{PIPELINE_VERSION}|{embedder_name}|{chroma_url or ''}".encode())
+    for passage in passages:
+        digest.update(f"\n{passage.id}\t{passage.embedded}\t{passage.fingerprint(embedder_name)}".encode())
+    return digest.hexdigest()
+
+
+def read_meta(data_dir: Path) -> IndexMeta | None:
+    """Return the serving build's metadata, or None when no complete build exists."""
+    root = index_root(data_dir)
+    try:
+        build_id = (root / "CURRENT").read_text(encoding="utf-8").strip()
+        return IndexMeta.model_validate_json((root / "builds" / build_id / "meta.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+@contextmanager
+def _build_lock(root: Path) -> Iterator[None]:
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IndexStateError(f"another `lawqa index` is building in {root}; wait for it to finish") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _store_for(build_dir: Path, chroma_url: str | None) -> VectorStore:
+    return ChromaStore(chroma_url) if chroma_url else ChromaStore(build_dir / "chroma")
+
+
+def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_url: str | None = None,
+                rebuild: bool = False, progress: BuildProgress | None = None) -> BuildReport:
+    """Build the index for `corpus` (incrementally unless `rebuild`), then make it the serving one."""
+    started = time.perf_counter()
+    root = index_root(data_dir)
+    with _build_lock(root):
+        passages = build_passages(corpus)
+        fingerprint = corpus_fingerprint(passages, embedder.name, chroma_url)
+        current = read_meta(data_dir)
+        if current is not None and not rebuild and current.fingerprint == fingerprint:
+            return BuildReport(build_id=current.build_id, up_to_date=True, passages=len(passages), embedded=0,
+                               reused=current.embedded, seconds=time.perf_counter() - started, embed_seconds=0.0)
+        _remove_unfinished(root, keep=current.build_id if current else None)
+        build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+        build_dir = root / "builds" / build_id
+        build_dir.mkdir(parents=True)
+        fingerprints = {p.id: p.fingerprint(embedder.name) for p in passages}
+        reused = {} if rebuild or current is None else _reusable_vectors(root, current, embedder, fingerprints)
+        embedded = [p for p in passages if p.embedded]
+        fresh = [p for p in embedded if p.id not in reused]
+
+        embed_started = time.perf_counter()
+        report = (lambda done, total: progress("embedding", done, total)) if progress else None
+        vectors = embed_in_batches(embedder, [p.text for p in fresh], progress=report)
+        embed_seconds = time.perf_counter() - embed_started
+        if fresh and vectors.shape[1] != embedder.dimension:
+            raise IndexStateError(f"embedder {embedder.name!r} returned {vectors.shape[1]}-dimensional vectors "
+                                  f"but declares {embedder.dimension}; fix the embedder")
+        by_id = {**reused, **{p.id: v for p, v in zip(fresh, vectors)}}
+
+        collection = f"lawqa-{build_id}"
+        store = _store_for(build_dir, chroma_url)
+        store.create(collection, metadata={"embedder": embedder.name, "dimension": embedder.dimension,
+                                           "lawqa_format": INDEX_FORMAT})
+        if embedded:
+            store.add(collection, [p.id for p in embedded], np.vstack([by_id[p.id] for p in embedded]),
+                      [_metadata(p) for p in embedded])
+
+        if progress:
+            progress("keywords", 0, len(passages))
+        _save_bm25(build_dir / "bm25", passages)
+        if progress:
+            progress("saving", len(passages), len(passages))
+        with open(build_dir / "passages.jsonl", "w", encoding="utf-8") as handle:
+            for passage in passages:
+                record = PassageRecord(id=passage.id, article_id=passage.article_id, regulation=passage.regulation,
+                                       article=passage.article, language=passage.language, version=passage.version,
+                                       part=passage.part, embedded=passage.embedded,
+                                       fingerprint=fingerprints[passage.id])
+                handle.write(record.model_dump_json() + "\n")
+        meta = IndexMeta(format=INDEX_FORMAT, build_id=build_id, embedder=embedder.name,
+                         dimension=embedder.dimension, chroma_url=chroma_url, collection=collection,
+                         fingerprint=fingerprint, regulations=list(corpus.ids),
+                         articles=sum(len(r.articles) for r in corpus.regulations), passages=len(passages),
+                         embedded=len(embedded), built_at=datetime.now(timezone.utc),
+                         seconds=round(time.perf_counter() - started, 3))
+        _write_atomically(build_dir / "meta.json", meta.model_dump_json(indent=2))
+        _write_atomically(root / "CURRENT", build_id)
+        _remove_old_builds(root, keep={build_id, current.build_id if current else build_id}, chroma_url=chroma_url)
+        return BuildReport(build_id=build_id, up_to_date=False, passages=len(passages), embedded=len(fresh),
+                           reused=len(reused), seconds=time.perf_counter() - started, embed_seconds=embed_seconds)
+
+
+def _metadata(passage: Passage) -> dict[str, str | int | bool]:
+    return {"article_id": passage.article_id, "regulation": passage.regulation, "article": passage.article,
+            "language": passage.language, "version": passage.version, "part": passage.part}
+
+
+def _reusable_vectors(root: Path, current: IndexMeta, embedder: Embedder,
+                      fingerprints: dict[str, str]) -> dict[str, np.ndarray]:
+    if current.embedder != embedder.name or current.dimension != embedder.dimension:
+        return {}
+    build_dir = root / "builds" / current.build_id
+    unchanged = [r.id for r in _read_records(build_dir) if r.embedded and fingerprints.get(r.id) == r.fingerprint]
+    try:
+        return _store_for(build_dir, current.chroma_url).vectors(current.collection, unchanged)
+    except IndexStateError:
+        return {}  # the old collection is gone (e.g. another server): embed everything afresh
+
+
+def _read_records(build_dir: Path) -> list[PassageRecord]:
+    with open(build_dir / "passages.jsonl", encoding="utf-8") as handle:
+        return [PassageRecord.model_validate_json(line) for line in handle if line.strip()]
+
+
+def _save_bm25(directory: Path, passages: Sequence[Passage]) -> None:
+    import bm25s
+
+    retriever = bm25s.BM25()
+    retriever.index([tokenize(p.text) or ["∅"] for p in passages], show_progress=False)
+    retriever.save(str(directory))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _remove_unfinished(root: Path, *, keep: str | None) -> None:
+    """Delete builds that never completed (no meta.json), e.g. after a crash or kill -9."""
+    builds = root / "builds"
+    if not builds.exists():
+        return
+    for build_dir in builds.iterdir():
+        if build_dir.name != keep and not (build_dir / "meta.json").exists():
+            shutil.rmtree(build_dir, ignore_errors=True)
+    for tmp in root.glob(".CURRENT.*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+def _remove_old_builds(root: Path, *, keep: set[str], chroma_url: str | None) -> None:
+    """Keep the serving build and the one before it (a running server may still read it)."""
+    for build_dir in (root / "builds").iterdir():
+        if build_dir.name in keep:
+            continue
+        meta_file = build_dir / "meta.json"
+        if meta_file.exists() and chroma_url:
+            meta = IndexMeta.model_validate_json(meta_file.read_text(encoding="utf-8"))
+            if meta.chroma_url == chroma_url:
+                ChromaStore(chroma_url).drop(meta.collection)
+        shutil.rmtree(build_dir, ignore_errors=True)
+
+
+class SearchIndex:
+    """An opened build: dense search through the vector store, keyword search through BM25."""
+
+    def __init__(self, meta: IndexMeta, store: VectorStore, records: Sequence[PassageRecord], bm25: object):
+        self.meta = meta
+        self.store = store
+        self.records = tuple(records)
+        self.bm25 = bm25
+        self._by_id = {r.id: r for r in self.records}
+        self._regulation_of = np.array([r.regulation for r in self.records])
+
+    def dense(self, vector: np.ndarray, *, k: int, regulations: Sequence[str] | None = None,
+              language: str | None = None) -> list[tuple[PassageRecord, float]]:
+        """Nearest embedded passages by cosine similarity, optionally within regulations or one language."""
+        clauses = []
+        if regulations:
+            clauses.append({"regulation": {"$in": list(regulations)}})
+        if language:
+            clauses.append({"language": language})
+        where = clauses[0] if len(clauses) == 1 else {"$and": clauses} if clauses else None
+        hits = self.store.query(self.meta.collection, vector, k=min(k, self.meta.embedded), where=where)
+        return [(self._by_id[pid], score) for pid, score in hits if pid in self._by_id]
+
+    def keyword(self, tokens: Sequence[str], *, k: int,
+                regulations: Sequence[str] | None = None) -> list[tuple[PassageRecord, float]]:
+        """Best BM25 passages for the query tokens (score > 0 only), optionally within regulations."""
+        if not tokens:
+            return []
+        scores = np.asarray(self.bm25.get_scores(list(tokens)))
+        if regulations:
+            scores = scores * np.isin(self._regulation_of, list(regulations))
+        order = np.argsort(-scores)[:k]
+        return [(self.records[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of embedded passages."""
+        return self.store.vectors(self.meta.collection, passage_ids)
+
+
+def open_index(data_dir: Path, embedder: Embedder, *, chroma_url: str | None = None) -> SearchIndex:
+    """Open the serving build, checking it was made with this embedder and store."""
+    import bm25s
+
+    root = index_root(data_dir)
+    meta = read_meta(data_dir)
+    if meta is None:
+        raise IndexStateError(f"no index in {root}; run `lawqa index` to build it")
+    if meta.format != INDEX_FORMAT:
+        raise IndexStateError(f"the index in {root} has format {meta.format}, this lawqa reads {INDEX_FORMAT}; "
+                              "run `lawqa index --rebuild`")
+    if meta.embedder != embedder.name or meta.dimension != embedder.dimension:
+        raise IndexStateError(f"Index built with {meta.embedder} ({meta.dimension} dimensions) but LAWQA_EMBEDDER "
+                              f"is {embedder.name} ({embedder.dimension}); run `lawqa index --rebuild`")
+    if meta.chroma_url != chroma_url:
+        built_on = meta.chroma_url or "the embedded Chroma in the data directory"
+        now = chroma_url or "unset"
+        raise IndexStateError(f"Index built on {built_on} but LAWQA_CHROMA_URL is {now}; run `lawqa index`")
+    build_dir = root / "builds" / meta.build_id
+    records = tuple(_read_records(build_dir))
+    bm25 = bm25s.BM25.load(str(build_dir / "bm25"), mmap=True)
+    return SearchIndex(meta=meta, store=_store_for(build_dir, chroma_url), records=records, bm25=bm25)

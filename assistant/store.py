@@ -1,0 +1,121 @@
+"""Vector stores: Chroma embedded in the data directory, or a Chroma server selected by URL.
+
+Collections are always created with `embedding_function=None` and only ever given vectors: Chroma's default
+embedder downloads a model at run time, and a collection created with it remembers it forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .errors import ConfigError, IndexStateError
+
+Metadata = Mapping[str, str | int | float | bool]
+
+
+class VectorStore(Protocol):
+    """The few operations the index needs from a vector database."""
+
+    def create(self, name: str, *, metadata: Metadata) -> None:
+        """Create an empty collection (cosine space) that later calls address by `name`."""
+        ...
+
+    def add(self, name: str, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[Metadata]) -> None:
+        """Add vectors with their metadata to a collection."""
+        ...
+
+    def vectors(self, name: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Return the stored vectors of the given ids (missing ids are left out)."""
+        ...
+
+    def query(self, name: str, vector: np.ndarray, *, k: int,
+              where: Mapping[str, Any] | None = None) -> list[tuple[str, float]]:
+        """Return up to k (id, cosine similarity) pairs, best first."""
+        ...
+
+    def drop(self, name: str) -> None:
+        """Delete a collection if it exists."""
+        ...
+
+
+class ChromaStore:
+    """A Chroma client: `PersistentClient` for a directory, `HttpClient` for a server URL."""
+
+    def __init__(self, location: Path | str):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        settings = ChromaSettings(anonymized_telemetry=False)
+        self.location = str(location)
+        self._collections: dict[str, Any] = {}
+        if isinstance(location, Path):
+            self._client = chromadb.PersistentClient(path=str(location), settings=settings)
+        else:
+            self._client = self._connect(location, settings)
+
+    @staticmethod
+    def _connect(location: str, settings: Any) -> Any:
+        import chromadb
+
+        url = urlparse(location)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ConfigError(f"LAWQA_CHROMA_URL={location!r} is not an http(s) URL; "
+                              "use e.g. http://127.0.0.1:8000")
+        port = url.port or (443 if url.scheme == "https" else 8000)
+        try:
+            return chromadb.HttpClient(host=url.hostname, port=port, ssl=url.scheme == "https", settings=settings)
+        except ValueError as exc:
+            raise IndexStateError(f"cannot reach the Chroma server at {location} ({exc}); start it with "
+                                  "`chroma run --path DIR --port N` or unset LAWQA_CHROMA_URL") from exc
+
+    def _collection(self, name: str) -> Any:
+        cache = self._collections
+        if name not in cache:
+            try:
+                cache[name] = self._client.get_collection(name, embedding_function=None)
+            except Exception as exc:  # chromadb raises NotFoundError or ValueError depending on version/backend
+                raise IndexStateError(f"the vector collection {name!r} is missing from {self.location}; "
+                                      "run `lawqa index --rebuild`") from exc
+        return cache[name]
+
+    def create(self, name: str, *, metadata: Metadata) -> None:
+        """Create an empty cosine-space collection without any embedding function."""
+        self.drop(name)
+        collection = self._client.create_collection(name, embedding_function=None, metadata=dict(metadata),
+                                                    configuration={"hnsw": {"space": "cosine"}})
+        self._collections[name] = collection
+
+    def add(self, name: str, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[Metadata]) -> None:
+        """Add vectors in batches (upsert: Chroma silently ignores `add` of an existing id)."""
+        collection = self._collection(name)
+        for start in range(0, len(ids), 256):
+            end = start + 256
+            collection.upsert(ids=list(ids[start:end]), embeddings=vectors[start:end],
+                              metadatas=[dict(m) for m in metadatas[start:end]])
+
+    def vectors(self, name: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Return stored vectors by id."""
+        if not ids:
+            return {}
+        got = self._collection(name).get(ids=list(ids), include=["embeddings"])
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+
+    def query(self, name: str, vector: np.ndarray, *, k: int,
+              where: Mapping[str, Any] | None = None) -> list[tuple[str, float]]:
+        """Nearest passages by cosine similarity (Chroma returns distance = 1 - cosine)."""
+        result = self._collection(name).query(query_embeddings=[np.asarray(vector).tolist()], n_results=k,
+                                              where=dict(where) if where else None, include=["distances"])
+        return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]
+
+    def drop(self, name: str) -> None:
+        """Delete a collection; a missing one is fine."""
+        self._collections.pop(name, None)
+        try:
+            self._client.delete_collection(name)
+        except Exception:  # noqa: BLE001 - "does not exist" has no stable exception type across backends
+            pass
