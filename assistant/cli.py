@@ -15,21 +15,11 @@ from typing import Annotated, Optional
 import typer
 
 from .errors import InputError, LawqaError
-from .settings import Settings, load_settings
+from .settings import load_settings
 
 app = typer.Typer(name="lawqa", help="Ask questions about regulations and get answers that cite the exact articles.",
                   add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   rich_markup_mode=None)
-
-
-class _State:
-    settings: Settings | None = None
-
-
-def _settings() -> Settings:
-    if _State.settings is None:
-        _State.settings = load_settings()
-    return _State.settings
 
 
 def _echo_json(value: object) -> None:
@@ -68,7 +58,7 @@ def index_command(
     from .embedding import load_embedder
     from .index import build_index, index_root
 
-    settings = _settings()
+    settings = load_settings()
     corpus = load_corpus(settings.data_dir)
     embedder = load_embedder(settings.embedder, threads=settings.embed_threads)
     report = build_index(corpus, embedder, data_dir=settings.data_dir, chroma_url=settings.chroma_url,
@@ -94,7 +84,7 @@ def articles_command(
     """
     from .corpus import article_record, load_corpus
 
-    corpus = load_corpus(_settings().data_dir)
+    corpus = load_corpus(load_settings().data_dir)
     if regulation is not None:
         corpus.regulation(regulation)  # unknown ids fail with the list of known ones
     articles = list(corpus.articles(regulation))
@@ -118,8 +108,9 @@ def show_command(
     Example: lawqa show shanghai-ai-2022 66
     """
     from .corpus import article_record, load_corpus
+    from .numbering import format_chinese_number
 
-    corpus = load_corpus(_settings().data_dir)
+    corpus = load_corpus(load_settings().data_dir)
     found = corpus.article(regulation, article)
     if found is None:
         count = len(corpus.regulation(regulation).articles)
@@ -132,10 +123,11 @@ def show_command(
         typer.echo(f"《{reg.name('zh')}》" if language == "zh" else reg.name("en"))
         for kind, heading in (("chapter", found.chapter), ("section", found.section)):
             if heading is not None and language == "zh":
-                typer.echo(f"第{heading.number}{'章' if kind == 'chapter' else '节'} {heading.title('zh')}")
+                typer.echo(f"第{format_chinese_number(heading.number)}{'章' if kind == 'chapter' else '节'} "
+                           f"{heading.title('zh')}")
             elif heading is not None:
                 typer.echo(f"{kind.title()} {heading.number} {heading.title('en')}")
-        typer.echo(f"第{found.number}条" if language == "zh" else f"Article {found.number}")
+        typer.echo(f"第{format_chinese_number(found.number)}条" if language == "zh" else f"Article {found.number}")
         typer.echo(found.text(language).text)
         typer.echo("")
     for note in found.notes:
@@ -160,7 +152,7 @@ def add_command(
         effective_date = date.fromisoformat(effective) if effective else None
     except ValueError as exc:
         raise InputError(f"--effective {effective!r} is not a date; use YYYY-MM-DD") from exc
-    settings = _settings()
+    settings = load_settings()
     regulation = add_regulation(settings.data_dir, file, regulation_id=regulation_id, title=title,
                                 short_name=short_name, effective=effective_date)
     typer.echo(f"Added {regulation.id}: {len(regulation.articles)} articles. Run `lawqa index` to make them "

@@ -89,12 +89,20 @@ class SentenceTransformerEmbedder:
                              "pip install torch==2.13.0 && pip install 'lawqa[st]'") from exc
         torch.set_num_threads(threads)
         try:
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # library code does not draw on the user's terminal
+        except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
+            pass
+        try:
             self._model = SentenceTransformer(model, device="cpu")
         except Exception as exc:  # the library raises OSError, ValueError or hub errors depending on the cause
             raise ModelError(f"could not load sentence-transformers model {model!r} ({exc}); "
                              "give a local model directory (this machine may be offline)") from exc
         self.name = name or f"st:{model}"
-        self.dimension = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        self.dimension = int(dimension())
         self._query_prefix, self._passage_prefix = query_prefix, passage_prefix
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:

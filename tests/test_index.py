@@ -1,0 +1,167 @@
+"""Index builds: round trip, incremental, atomic (failure and kill -9), locked, embedder-checked, server-backed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import add_regulation, load_corpus
+from assistant.embedding import HashEmbedder
+from assistant.errors import IndexStateError
+from assistant.index import _build_lock, build_index, index_root, open_index, read_meta
+from assistant.tokens import tokenize
+
+
+class CountingEmbedder(HashEmbedder):
+    """The hash embedder, counting how many passages it embeds (and optionally failing part-way)."""
+
+    def __init__(self, *, fail_after: int | None = None):
+        super().__init__()
+        self.embedded = 0
+        self.fail_after = fail_after
+
+    def embed_passages(self, texts):
+        if self.fail_after is not None and self.embedded >= self.fail_after:
+            raise RuntimeError("simulated crash while embedding")
+        self.embedded += len(texts)
+        return super().embed_passages(texts)
+
+
+def test_round_trip_dense_and_keyword(hash_data_dir, corpus, hash_embedder):
+    index = open_index(hash_data_dir, hash_embedder)
+    assert index.meta.articles == 145 and index.meta.embedded == 217 and index.meta.passages == 289
+    article = corpus.article("shenzhen-ai-2022", 71)
+    (hit, score), *_ = index.dense(hash_embedder.embed_query(article.text("en").text), k=3)
+    assert hit.article_id == "shenzhen-ai-2022:71" and score > 0.8
+    zh_hits = index.dense(hash_embedder.embed_query("伦理专家委员会"), k=3, language="zh")
+    assert {h.language for h, _ in zh_hits} == {"zh"}
+    keyword = index.keyword(tokenize("人工智能伦理专家委员会"), k=3, regulations=["shanghai-ai-2022"])
+    assert keyword[0][0].article_id == "shanghai-ai-2022:66"
+    assert all(h.regulation == "shanghai-ai-2022" for h, _ in keyword)
+    # The second Shanghai translation is keyword-searchable though not embedded.
+    pkulaw = index.keyword(tokenize("biological recognition service providers"), k=1)
+    assert pkulaw[0][0].id == "shanghai-ai-2022:68/en.1"
+
+
+def test_unchanged_corpus_is_not_rebuilt(tmp_path, corpus):
+    embedder = CountingEmbedder()
+    first = build_index(corpus, embedder, data_dir=tmp_path)
+    assert (first.up_to_date, first.embedded, embedder.embedded) == (False, 217, 217)
+    again = build_index(corpus, embedder, data_dir=tmp_path)
+    assert again.up_to_date and again.build_id == first.build_id and embedder.embedded == 217
+    forced = build_index(corpus, embedder, data_dir=tmp_path, rebuild=True)
+    assert not forced.up_to_date and forced.embedded == 217 and forced.reused == 0
+
+
+def test_adding_a_regulation_embeds_only_its_articles(tmp_path, corpus):
+    embedder = CountingEmbedder()
+    first = build_index(corpus, embedder, data_dir=tmp_path)
+    source = tmp_path / "drones.txt"
+    source.write_text("Article 1 Drone pilots shall register.\nArticle 2 These rules take effect on 1 May.\n")
+    add_regulation(tmp_path, source, regulation_id="test-drones-2023", title="Drone Rules")
+    report = build_index(load_corpus(tmp_path), embedder, data_dir=tmp_path)
+    assert (report.embedded, report.reused) == (2, 217)
+    assert embedder.embedded == 219
+    index = open_index(tmp_path, embedder)
+    assert index.meta.regulations[-1] == "test-drones-2023"
+    (hit, _), *_ = index.dense(embedder.embed_query("Drone pilots shall register"), k=1)
+    assert hit.article_id == "test-drones-2023:1"
+    assert {p.name for p in (index_root(tmp_path) / "builds").iterdir()} == {first.build_id, report.build_id}
+
+
+def test_failed_build_leaves_the_previous_index_serving(tmp_path, corpus):
+    first = build_index(corpus, HashEmbedder(), data_dir=tmp_path)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        build_index(corpus, CountingEmbedder(fail_after=64), data_dir=tmp_path, rebuild=True)
+    assert read_meta(tmp_path).build_id == first.build_id
+    assert open_index(tmp_path, HashEmbedder()).dense(HashEmbedder().embed_query("AI"), k=1)
+    builds = index_root(tmp_path) / "builds"
+    assert len(list(builds.iterdir())) == 2  # the unfinished build is left behind ...
+    report = build_index(corpus, HashEmbedder(), data_dir=tmp_path, rebuild=True)
+    assert {p.name for p in builds.iterdir()} == {first.build_id, report.build_id}  # ... and cleaned up
+
+
+KILLED_BUILD = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from assistant.corpus import load_corpus
+    from assistant.embedding import HashEmbedder
+    from assistant.index import build_index
+
+    class Slow(HashEmbedder):
+        def embed_passages(self, texts):
+            Path(sys.argv[2]).touch()
+            time.sleep(0.3)
+            return super().embed_passages(texts)
+
+    build_index(load_corpus(), Slow(), data_dir=Path(sys.argv[1]), rebuild=True)
+""")
+
+
+def test_kill_9_mid_build_leaves_the_previous_index_serving(tmp_path, corpus):
+    first = build_index(corpus, HashEmbedder(), data_dir=tmp_path)
+    started = tmp_path / "embedding-started"
+    child = subprocess.Popen([sys.executable, "-c", KILLED_BUILD, str(tmp_path), str(started)])
+    deadline = time.monotonic() + 60
+    while not started.exists() and time.monotonic() < deadline:
+        assert child.poll() is None, "the build finished or died before it could be killed"
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=10)
+    assert child.returncode == -signal.SIGKILL
+    assert read_meta(tmp_path).build_id == first.build_id
+    index = open_index(tmp_path, HashEmbedder())
+    assert index.keyword(tokenize("ethics committee"), k=1)
+    report = build_index(corpus, HashEmbedder(), data_dir=tmp_path, rebuild=True)  # the lock died with the child
+    assert {p.name for p in (index_root(tmp_path) / "builds").iterdir()} == {first.build_id, report.build_id}
+
+
+def test_only_one_build_at_a_time(tmp_path, corpus):
+    with _build_lock(index_root(tmp_path)):
+        with pytest.raises(IndexStateError, match="another `lawqa index` is building"):
+            build_index(corpus, HashEmbedder(), data_dir=tmp_path)
+
+
+def test_missing_index_says_how_to_build_it(tmp_path):
+    with pytest.raises(IndexStateError, match="no index in .*; run `lawqa index`"):
+        open_index(tmp_path, HashEmbedder())
+
+
+def test_opening_with_another_embedder_says_rebuild(hash_data_dir):
+    class Other(HashEmbedder):
+        name = "multilingual-e5-small"
+
+    with pytest.raises(IndexStateError, match=r"Index built with hash \(256 dimensions\) but LAWQA_EMBEDDER is "
+                                              r"multilingual-e5-small \(384\); run `lawqa index --rebuild`"):
+        open_index(hash_data_dir, Other(dimension=384))
+
+
+def test_opening_against_another_store_says_rebuild(hash_data_dir, hash_embedder):
+    with pytest.raises(IndexStateError, match="LAWQA_CHROMA_URL is http://127.0.0.1:9; run `lawqa index`"):
+        open_index(hash_data_dir, hash_embedder, chroma_url="http://127.0.0.1:9")
+
+
+@pytest.mark.slow
+def test_chroma_server_backend(tmp_path, corpus, chroma_server):
+    embedder = CountingEmbedder()
+    first = build_index(corpus, embedder, data_dir=tmp_path, chroma_url=chroma_server)
+    assert not (index_root(tmp_path) / "builds" / first.build_id / "chroma").exists()
+    index = open_index(tmp_path, embedder, chroma_url=chroma_server)
+    (hit, _), *_ = index.dense(embedder.embed_query(corpus.article("shanghai-ai-2022", 44).text("en").text), k=1,
+                               regulations=["shanghai-ai-2022"])
+    assert hit.article_id == "shanghai-ai-2022:44"
+    # Rebuilding after a change reuses the vectors stored on the server.
+    source = tmp_path / "extra.txt"
+    source.write_text("Article 1 Robots shall be registered.\n")
+    add_regulation(tmp_path, source, regulation_id="test-robots-2023", title="Robot Rules")
+    report = build_index(load_corpus(tmp_path), embedder, data_dir=tmp_path, chroma_url=chroma_server)
+    assert (report.embedded, report.reused) == (1, 217)
+    assert open_index(tmp_path, embedder, chroma_url=chroma_server).meta.collection == f"lawqa-{report.build_id}"
