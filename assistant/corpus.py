@@ -43,6 +43,7 @@ class ArticleText:
     language: Language
     source: str
     paragraphs: tuple[Paragraph, ...]
+    original: bool = False  # from a source whose role is "original" (not a translation)
 
     @property
     def text(self) -> str:
@@ -213,7 +214,8 @@ def _merge_article(entry: RegulationEntry, parsed: list[tuple[SourceEntry, Parse
         return 0 if article.language in source.display else 1 if source.role == "original" else 2
 
     found.sort(key=rank)  # stable: manifest order breaks ties
-    texts = tuple(ArticleText(language=a.language, source=s.file, paragraphs=a.paragraphs) for s, a in found)
+    texts = tuple(ArticleText(language=a.language, source=s.file, paragraphs=a.paragraphs,
+                              original=s.role == "original") for s, a in found)
     notes = tuple(note for _, a in found for note in a.notes)
     return Article(regulation=entry.id, number=number, chapter=_merge_heading(found, "chapter", number),
                    section=_merge_heading(found, "section", number), texts=texts, notes=notes)

@@ -36,11 +36,12 @@ from .embedding import Embedder, embed_in_batches
 from .errors import IndexStateError
 from .passages import Passage, build_passages
 from .store import ChromaStore, VectorStore
+from .terms import build_term_table, english_vocabulary, load_term_table, save_term_table
 from .tokens import tokenize
 
 INDEX_FORMAT = 1
 # Bump when tokenisation or passage layout changes, so existing indexes are rebuilt.
-PIPELINE_VERSION = "passages-1/tokens-1"
+PIPELINE_VERSION = "passages-1/tokens-1/terms-1"
 Stage = Literal["embedding", "keywords", "saving"]
 BuildProgress = Callable[[Stage, int, int], None]
 
@@ -177,6 +178,7 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
         if progress:
             progress("keywords", 0, len(passages))
         _save_bm25(build_dir / "bm25", passages)
+        save_term_table(build_dir / "terms.json", build_term_table(corpus, english_vocabulary(corpus)))
         if progress:
             progress("saving", len(passages), len(passages))
         with open(build_dir / "passages.jsonl", "w", encoding="utf-8") as handle:
@@ -266,8 +268,11 @@ def _remove_old_builds(root: Path, *, keep: set[str], chroma_url: str | None) ->
 class SearchIndex:
     """An opened build: dense search through the vector store, keyword search through BM25."""
 
-    def __init__(self, meta: IndexMeta, store: VectorStore, records: Sequence[PassageRecord], bm25: object):
+    def __init__(self, meta: IndexMeta, store: VectorStore, records: Sequence[PassageRecord], bm25: object,
+                 *, terms_path: Path | None = None):
         self.meta = meta
+        self._terms_path = terms_path
+        self._terms: dict[str, list[str]] | None = None
         self.store = store
         self.records = tuple(records)
         self.bm25 = bm25
@@ -297,6 +302,13 @@ class SearchIndex:
         order = np.argsort(-scores)[:k]
         return [(self.records[i], float(scores[i])) for i in order if scores[i] > 0]
 
+    @property
+    def terms(self) -> dict[str, list[str]]:
+        """The bilingual term table built with this index (loaded on first use)."""
+        if self._terms is None:
+            self._terms = load_term_table(self._terms_path) if self._terms_path else {}
+        return self._terms
+
     def vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors of embedded passages."""
         return self.store.vectors(self.meta.collection, passage_ids)
@@ -323,4 +335,5 @@ def open_index(data_dir: Path, embedder: Embedder, *, chroma_url: str | None = N
     build_dir = root / "builds" / meta.build_id
     records = tuple(_read_records(build_dir))
     bm25 = bm25s.BM25.load(str(build_dir / "bm25"), mmap=True)
-    return SearchIndex(meta=meta, store=_store_for(build_dir, chroma_url), records=records, bm25=bm25)
+    return SearchIndex(meta=meta, store=_store_for(build_dir, chroma_url), records=records, bm25=bm25,
+                       terms_path=build_dir / "terms.json")

@@ -78,10 +78,39 @@ EN_ARTICLE_PATTERN = re.compile(_EN_ARTICLE, re.IGNORECASE)
 _RANGE = re.compile(r"(\d+)\s*(?:to|-|–)\s*(?:Articles?\s*|Arts?\.?\s*)?(\d+)", re.IGNORECASE)
 
 
+_EN_UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
+                                         "thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+_EN_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split())
+            if w != "_"}
+_EN_WORD = "|".join([*_EN_TENS, *_EN_UNITS, "hundred", "and"])
+_EN_NUMBER_WORDS = rf"(?:{_EN_WORD})(?:[\s-]+(?:{_EN_WORD}))*"
+EN_WORD_ARTICLE_PATTERN = re.compile(rf"\b(?:Article|Art\.?)\s+({_EN_NUMBER_WORDS})\b", re.IGNORECASE)
+
+
+def parse_english_number(text: str) -> int | None:
+    """Return the value of an English number written in words ("sixty-nine" → 69), up to 999."""
+    total, current = 0, 0
+    words = [w for w in re.split(r"[\s-]+", text.lower().strip()) if w and w != "and"]
+    if not words:
+        return None
+    for word in words:
+        if word in _EN_UNITS:
+            current += _EN_UNITS[word]
+        elif word in _EN_TENS:
+            current += _EN_TENS[word]
+        elif word == "hundred" and current:
+            current *= 100
+        else:
+            return None
+    total += current
+    return total or None
+
+
 def find_article_numbers(text: str) -> list[tuple[int, int, int]]:
     """Find article references in free text: a list of (number, start, end) in order of appearance.
 
-    Recognises 第六十六条, 第66条, Article 66, Art. 66, Articles 12 and 13, Articles 12-14 (expanded).
+    Recognises 第六十六条, 第66条, Article 66, Art. 66, Articles 12 and 13, Articles 12-14 (expanded), and
+    numbers in words (article sixty-nine).
     """
     found: list[tuple[int, int, int]] = []
     for match in ZH_ARTICLE_PATTERN.finditer(text):
@@ -96,5 +125,9 @@ def find_article_numbers(text: str) -> list[tuple[int, int, int]]:
             if low < high <= low + 20:  # a wider span is more likely a typo than a range
                 numbers.extend(range(low + 1, high))
         found.extend((n, match.start(), match.end()) for n in sorted(set(numbers)) if n > 0)
+    for match in EN_WORD_ARTICLE_PATTERN.finditer(text):
+        number = parse_english_number(match.group(1))
+        if number:
+            found.append((number, match.start(), match.end()))
     found.sort(key=lambda item: item[1])
     return found

@@ -8,6 +8,7 @@ Chinese runs go through jieba's search mode (which also emits the shorter words 
 from __future__ import annotations
 
 import logging
+import math
 import re
 from functools import lru_cache
 
@@ -30,6 +31,14 @@ ZH_STOPWORDS = frozenset("""
 """.split())
 
 
+# Everyday words of a conversational question that say nothing about its topic (stemmed forms).
+EN_FILLER = frozenset("""
+want get got find use make need know tell someth anyth everyth noth happen go like thing way lot run start help let
+look think work us i'v we'r can't won't isn't don't doe current still good new big small tini time year day peopl
+person compani anyon someon thank hi hello ok okay right realli actual kind sort mean mani much also just even
+""".split())
+
+
 @lru_cache(maxsize=1)
 def _jieba():
     import jieba
@@ -37,6 +46,20 @@ def _jieba():
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     return jieba
+
+
+def salience(token: str) -> float:
+    """How much a token says about a question's topic: ~0 for everyday words, higher for specific ones.
+
+    Chinese words are weighed by their general-language rarity in jieba's dictionary; English words are
+    salient unless they are everyday filler.
+    """
+    if token[:1].isascii():
+        return 0.0 if token in EN_FILLER or token.isdigit() else 1.0
+    jieba = _jieba()
+    frequency = jieba.dt.FREQ.get(token, 0)
+    rarity = math.log(jieba.dt.total / (frequency + 1))
+    return max(0.0, min(rarity - 8.0, 6.0)) / 3.0
 
 
 def tokenize(text: str) -> list[str]:

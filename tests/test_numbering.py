@@ -42,6 +42,10 @@ def test_roman_numbers():
     ("Articles 3 to 5", [3, 4, 5]),
     ("第一二七号公告", []),
     ("article about AI", []),
+    ("Shenzhen rules, article ten?", [10]),
+    ("Shenzhen regulation, Article sixty-nine: what does it require", [69]),
+    ("Article one hundred and three", [103]),
+    ("the article and the rules", []),
 ])
 def test_find_article_numbers(text, numbers):
     assert [n for n, _, _ in find_article_numbers(text)] == numbers

@@ -1,0 +1,124 @@
+"""The retrieval chain: question (+ history) → Query → ranked articles → answer → verified citations.
+
+`Assistant` wires the parts together from one Settings object and is what the CLI, the UI and the REST API
+call. Every answer, in either mode, passes through citation verification against the retrieved articles.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import Literal
+
+from langchain_core.language_models import BaseChatModel
+
+from .answer import Answer, ExtractiveAnswerer
+from .calibration import Calibration, load_calibration
+from .citations import verify_citations
+from .corpus import load_corpus
+from .embedding import Embedder, load_embedder
+from .errors import IndexStateError, InputError
+from .index import BuildProgress, build_index, corpus_fingerprint, open_index, read_meta
+from .llm import LLMAnswerer, chat_model_from_settings
+from .passages import build_passages
+from .query import Turn, parse_history, understand
+from .retrieval import LegalRetriever, Searcher
+from .settings import Settings
+
+Mode = Literal["extractive", "llm"]
+
+
+class Assistant:
+    """Answers questions about the corpus with verified article citations.
+
+        assistant = Assistant(Settings())
+        answer = assistant.ask("深圳条例第七十一条规定了什么？")
+        answer.citations  # (Citation(regulation='shenzhen-ai-2022', article=71),)
+    """
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None,
+                 chat_model: BaseChatModel | None = None, calibration: Calibration | None = None,
+                 progress: BuildProgress | None = None, build: bool = True):
+        self.settings = settings
+        self.corpus = load_corpus(settings.data_dir)
+        self.embedder = embedder or load_embedder(settings.embedder, threads=settings.embed_threads)
+        self.index = self._open_index(progress=progress, build=build)
+        calibration = calibration or load_calibration()
+        if settings.abstain_threshold is not None:
+            calibration = replace(calibration, abstain=settings.abstain_threshold)
+        self.calibration = calibration
+        self.searcher = Searcher(self.corpus, self.index, self.embedder, calibration=calibration)
+        self.extractive = ExtractiveAnswerer(self.corpus, calibration, terms=self.index.terms,
+                                             idf=self.searcher.idf)
+        self._chat_model = chat_model
+
+    def _open_index(self, *, progress: BuildProgress | None, build: bool):
+        meta = read_meta(self.settings.data_dir)
+        url = self.settings.chroma_url
+        if meta is not None and (meta.embedder != self.embedder.name or meta.chroma_url != url):
+            return open_index(self.settings.data_dir, self.embedder, chroma_url=url)  # raises a clear mismatch
+        current = corpus_fingerprint(build_passages(self.corpus), self.embedder.name, url)
+        if meta is None or meta.fingerprint != current:
+            if not build:
+                state = "no index" if meta is None else "the index is out of date with the regulations"
+                raise IndexStateError(f"{state} in {self.settings.data_dir}; run `lawqa index`")
+            build_index(self.corpus, self.embedder, data_dir=self.settings.data_dir, chroma_url=url,
+                        progress=progress)
+        return open_index(self.settings.data_dir, self.embedder, chroma_url=url)
+
+    @property
+    def llm(self) -> LLMAnswerer:
+        """The LLM answerer for the configured endpoint (a ModelError when none is configured)."""
+        if self._chat_model is None:
+            self._chat_model = chat_model_from_settings(self.settings)
+        return LLMAnswerer(self.corpus, self._chat_model, extractive=self.extractive,
+                           token_budget=self.settings.llm_context_tokens)
+
+    def retriever(self, *, k: int | None = None, regulation: str | None = None) -> LegalRetriever:
+        """A LangChain retriever over the same index."""
+        return LegalRetriever(searcher=self.searcher, k=k or self.settings.top_k, regulation=regulation)
+
+    def ask(self, question: str, *, history: Sequence[Turn] | list[dict] | None = None,
+            regulation: str | None = None, mode: Mode | None = None) -> Answer:
+        """Answer one question (with its conversation so far)."""
+        final = None
+        for piece in self.stream(question, history=history, regulation=regulation, mode=mode):
+            if isinstance(piece, Answer):
+                final = piece
+        assert final is not None  # stream always ends with an Answer
+        return final
+
+    def stream(self, question: str, *, history: Sequence[Turn] | list[dict] | None = None,
+               regulation: str | None = None, mode: Mode | None = None) -> Iterator[str | Answer]:
+        """Yield the answer text in pieces as it is produced, then the final Answer."""
+        mode = mode or self.settings.mode
+        if mode not in ("extractive", "llm"):
+            raise InputError(f"mode {mode!r} is not known; use extractive or llm")
+        turns = _turns(history)
+        query = understand(question, self.corpus, history=turns, regulation=regulation)
+        if mode == "llm" and query.followup and query.standalone != query.question:
+            try:
+                query = replace(query, standalone=self.llm.condense(question, turns, query.language))
+            except Exception:  # noqa: BLE001 - the rule-based condensation stands when the model fails
+                pass
+        hits = self.searcher.search(query, k=self.settings.top_k)
+        answerable = self.calibration.answerable(self.searcher.answerability(query, hits))
+        if mode == "llm":
+            yield from self.llm.stream(query, hits, answerable=answerable)
+            return
+        answer = self.extractive.answer(query, hits, answerable=answerable)
+        text, kept, dropped = verify_citations(answer.text, self.corpus, retrieved=[h.article.id for h in hits],
+                                               extra=answer.citations)
+        answer = replace(answer, text=text, citations=tuple(kept), dropped_citations=tuple(dropped))
+        for line in re.split(r"(?<=\n)", answer.text):
+            yield line
+        yield answer
+
+
+def _turns(history: Sequence[Turn] | list[dict] | None) -> tuple[Turn, ...]:
+    if not history:
+        return ()
+    if all(isinstance(t, Turn) for t in history):
+        return tuple(history)
+    return parse_history(list(history))

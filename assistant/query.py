@@ -1,0 +1,169 @@
+"""Query understanding: language, regulations and article numbers named, and follow-up condensation.
+
+A follow-up ("那深圳呢？", "What about Shenzhen?", "what are the exceptions?") is rewritten with the history
+into a standalone query before anything is retrieved: the previous question supplies the topic, the new
+one may swap the regulation, and articles the previous answer cited stay in view. This is rule-based;
+when an LLM is configured the answer module can condense with it instead (see `Query.standalone`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .corpus import Corpus, Regulation
+from .errors import InputError
+from .language import Language, detect_language
+from .numbering import find_article_numbers
+
+MAX_QUESTION_CHARS = 2000
+
+_COMPARISON = re.compile(r"compar|differ|distinction|versus|\bvs\.?\b|\bboth\b|each (?:city|regulation)|"
+                         r"两地|两个|区别|不同|差异|异同|比较|对比|相比|分别|各自|哪个城市|哪一个", re.IGNORECASE)
+_FOLLOWUP_START = re.compile(r"^(?:那|那么|还有|另外|此外|其中|具体|如果|要是|and\b|what about|how about|what if|"
+                             r"same\b|also\b|then\b|so\b|but\b)", re.IGNORECASE)
+_ANAPHORA = re.compile(r"呢[？?]?$|这|该|其|上述|此|它|他们|那个|那条|这条|类似|同样|也有|也是|相关的|"
+                       r"\b(?:it|its|that|those|these|this|they|them|there|the same|the exceptions?|such|similar|"
+                       r"likewise|too|as well|anything like|equivalent|counterpart)\b", re.IGNORECASE)
+_SHORT_ZH, _SHORT_EN = 16, 8
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of a conversation."""
+
+    role: str
+    content: str
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """An article named in a question; regulation None means "whichever regulation has it"."""
+
+    regulation: str | None
+    number: int
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a question asks for, ready for retrieval."""
+
+    question: str
+    standalone: str
+    language: Language
+    regulations: tuple[str, ...]  # regulations the question (or its conversation) is about; empty = all
+    article_refs: tuple[ArticleRef, ...] = ()
+    comparison: bool = False
+    followup: bool = False
+    context_articles: tuple[str, ...] = field(default=())  # article ids cited earlier in the conversation
+
+
+def parse_history(raw: object) -> tuple[Turn, ...]:
+    """Validate a conversation history: a list of {"role": "user"|"assistant", "content": str}."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise InputError(f"history must be a JSON list of messages, got {type(raw).__name__}")
+    turns = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or item.get("role") not in ("user", "assistant") \
+                or not isinstance(item.get("content"), str):
+            raise InputError(f"history item {i} must look like {{\"role\": \"user\"|\"assistant\", "
+                             f"\"content\": \"...\"}}, got {str(item)[:80]!r}")
+        turns.append(Turn(role=item["role"], content=item["content"]))
+    return tuple(turns)
+
+
+def check_question(question: str) -> str:
+    """Return the question stripped, or raise InputError when it is empty or too long."""
+    if not isinstance(question, str) or not question.strip():
+        raise InputError("the question is empty; ask something, e.g. \"深圳条例第七十一条规定了什么？\"")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError(f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}")
+    return question.strip()
+
+
+def _names(regulation: Regulation) -> list[str]:
+    names = [*regulation.short_name.values(), *regulation.aliases, *regulation.title.values()]
+    return sorted({n for n in names if n}, key=len, reverse=True)
+
+
+def find_regulations(text: str, corpus: Corpus) -> list[tuple[str, int]]:
+    """Regulations named in `text` (by short name, alias or title), with the position of each first mention."""
+    found = []
+    for regulation in corpus.regulations:
+        positions = []
+        for name in _names(regulation):
+            pattern = re.escape(name) if not name.isascii() else rf"\b{re.escape(name)}\b"
+            match = re.search(pattern, text, flags=re.IGNORECASE)
+            if match:
+                positions.append(match.start())
+        if positions:
+            found.append((regulation.id, min(positions)))
+    return sorted(found, key=lambda item: item[1])
+
+
+def _article_refs(text: str, corpus: Corpus, named: list[tuple[str, int]],
+                  scope: Sequence[str]) -> tuple[ArticleRef, ...]:
+    refs = []
+    for number, start, _ in find_article_numbers(text):
+        before = [reg for reg, pos in named if pos <= start]
+        after = [reg for reg, pos in named if pos > start]
+        regulation = before[-1] if before else after[0] if after else scope[0] if len(scope) == 1 else None
+        refs.append(ArticleRef(regulation=regulation, number=number))
+    return tuple(dict.fromkeys(refs))
+
+
+def _is_followup(question: str, language: Language, named_here: bool) -> bool:
+    short = len(question) <= _SHORT_ZH if language == "zh" else len(question.split()) <= _SHORT_EN
+    return bool(_FOLLOWUP_START.search(question) or _ANAPHORA.search(question) or (short and not named_here) or
+                (short and named_here and len(question) <= 12))
+
+
+def _swap_regulation(previous: str, old: Sequence[str], new: Regulation, corpus: Corpus, language: Language) -> str:
+    """Rewrite the previous question for another regulation: 上海…？ + 那深圳呢 → 深圳…？"""
+    replacement = new.short_name.get(language) or next(iter(new.short_name.values()), new.name(language))
+    for regulation_id in old:
+        for name in _names(corpus.regulation(regulation_id)):
+            pattern = re.escape(name) if not name.isascii() else rf"\b{re.escape(name)}\b"
+            previous = re.sub(pattern, replacement, previous, flags=re.IGNORECASE)
+    return previous
+
+
+def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
+               regulation: str | None = None) -> Query:
+    """Read a question (and its conversation) into a Query; an explicit `regulation` filter wins."""
+    from .citations import find_citations
+
+    question = check_question(question)
+    if regulation is not None:
+        corpus.regulation(regulation)  # an unknown id is an InputError
+    language = detect_language(question)
+    named = find_regulations(question, corpus)
+    named_ids = [reg for reg, _ in named]
+    previous = next((t.content for t in reversed(history) if t.role == "user"), None)
+    last_answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    followup = previous is not None and _is_followup(question, language, bool(named_ids))
+
+    standalone, regulations, context = question, named_ids, ()
+    if followup:
+        earlier = [reg for reg, _ in find_regulations(previous, corpus)]
+        cited = [c for c in find_citations(last_answer, corpus, default_regulations=earlier)]
+        cited_regs = list(dict.fromkeys(c.regulation for c in cited))
+        if named_ids and (earlier or cited_regs) and set(named_ids).isdisjoint(earlier or cited_regs):
+            base = _swap_regulation(previous, earlier, corpus.regulation(named_ids[0]), corpus, language)
+            standalone = f"{base} {question}"
+        else:
+            standalone = f"{previous} {question}"
+            regulations = named_ids or earlier or cited_regs
+            context = tuple(f"{c.regulation}:{c.article}" for c in cited)
+    if regulation is not None:
+        regulations = [regulation]
+    refs = _article_refs(question, corpus, named, regulations)
+    comparison = len(set(named_ids)) > 1 or (bool(_COMPARISON.search(question)) and len(corpus.regulations) > 1)
+    if comparison and regulation is None and len(set(regulations)) < 2:
+        regulations = []  # a comparison needs every regulation in scope
+    return Query(question=question, standalone=standalone, language=language,
+                 regulations=tuple(dict.fromkeys(regulations)), article_refs=refs, comparison=comparison,
+                 followup=followup, context_articles=context)

@@ -1,0 +1,302 @@
+"""Hybrid retrieval: exact lookup ∪ dense (Chroma) ∪ BM25 (jieba) ∪ cross-lingual paths, one hit per article.
+
+Each retrieval path produces a ranked list of articles (passages folded to their article):
+- dense: one query embedding; scores are judged *within each passage language*, so a crowd of same-language
+  passages cannot hide the right article in the other language;
+- keyword: BM25 over jieba/Snowball tokens of every text version (both Shanghai translations included);
+- translated: a Chinese question's words turned into English tokens through the bilingual term table, a
+  keyword path into English-only articles;
+- pivot: a Chinese question's nearest Chinese articles lend the vectors of their aligned English texts to
+  search English-only articles (cross-lingual without a second model call);
+- provisions: for "what does X mean" / "when does it take effect" / "who is liable" questions, the
+  articles holding that standard provision (see `provisions`);
+- and for a follow-up, the same paths run on the follow-up's own words as well as on the condensed question.
+
+Scores are turned into features (normalised within their list) and combined by a logistic model fitted on
+the evaluation set's dev split (see `calibration`), which gives each article a probability of being
+relevant: it ranks the hits and it is what abstention and citation thresholds are set on. Articles the
+question names by number ("第七十一条", "Art. 44") always come first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables.config import run_in_executor
+
+from .calibration import Calibration, load_calibration
+from .corpus import Article, Corpus
+from .embedding import Embedder
+from .index import PassageRecord, SearchIndex
+from .language import detect_language
+from .provisions import find_provisions
+from .query import Query
+from .terms import translate_tokens
+from .tokens import salience, tokenize
+
+CANDIDATES = 40  # articles kept from each ranked list
+PIVOT_SOURCES = 3  # nearest same-language articles whose aligned translations seed the pivot search
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved article with its relevance probability and the features behind it."""
+
+    article: Article
+    score: float  # ranking score (comparable within one question)
+    probability: float  # calibrated probability that the article bears on the question
+    lookup: bool = False  # named by number in the question
+    features: dict[str, float] = field(default_factory=dict)
+
+
+Ranked = dict[str, tuple[int, float]]  # article id → (rank, score)
+
+
+def _fold(hits: Sequence[tuple[PassageRecord, float]], limit: int = CANDIDATES) -> Ranked:
+    """Passages → articles: each article's best passage score, ranked."""
+    best: dict[str, float] = {}
+    for record, score in hits:
+        if score > best.get(record.article_id, float("-inf")):
+            best[record.article_id] = score
+    ordered = sorted(best.items(), key=lambda item: -item[1])[:limit]
+    return {article_id: (rank, score) for rank, (article_id, score) in enumerate(ordered, start=1)}
+
+
+class Searcher:
+    """Runs the hybrid search for a Query against one opened index."""
+
+    def __init__(self, corpus: Corpus, index: SearchIndex, embedder: Embedder, *,
+                 calibration: Calibration | None = None, reranker: object | None = None):
+        self.corpus = corpus
+        self.index = index
+        self.embedder = embedder
+        self.calibration = calibration or load_calibration()
+        self.reranker = reranker
+        self.provisions = find_provisions(corpus)
+        self._languages = {a.id: set(a.languages) for a in corpus.articles()}
+        self._hubness: dict[str, float] | None = None
+        self._vocabulary: tuple[dict[str, frozenset[str]], dict[str, float]] | None = None
+
+    def scope(self, query: Query) -> list[str]:
+        """Regulation ids the query searches (all when it names none)."""
+        return list(query.regulations) or list(self.corpus.ids)
+
+    def lookups(self, query: Query) -> list[Article]:
+        """Articles the question names by number, within scope."""
+        found = []
+        for ref in query.article_refs:
+            regulations = [ref.regulation] if ref.regulation else self.scope(query)
+            for regulation_id in regulations:
+                article = self.corpus.article(regulation_id, ref.number)
+                if article is not None and article not in found:
+                    found.append(article)
+        return found
+
+    def paths(self, text: str, scope: list[str]) -> dict[str, Ranked]:
+        """Every retrieval path's ranked articles for one text."""
+        lists: dict[str, Ranked] = {}
+        vector = self.embedder.embed_query(text)
+        dense = self.index.dense(vector, k=CANDIDATES * 3, regulations=scope)
+        for language in ("zh", "en"):
+            lists[f"dense_{language}"] = _fold([(r, s) for r, s in dense if r.language == language])
+        tokens = tokenize(text)
+        lists["keyword"] = _fold(self.index.keyword(tokens, k=CANDIDATES, regulations=scope))
+        language = detect_language(text)
+        english: list[str] = []
+        if language == "zh":
+            english = translate_tokens(tokens, self.index.terms)
+            lists["translated"] = _fold(self.index.keyword(english, k=CANDIDATES, regulations=scope))
+            lists["pivot"] = self._pivot(dense, scope)
+            lists["_translated_tokens"] = {t: (0, 0.0) for t in english}
+        provisions = self.provisions.rank(text, set(scope), translated=english)
+        if provisions:
+            lists["provision"] = {a: (rank, s) for rank, (a, s) in enumerate(provisions, start=1)}
+        lists["_tokens"] = {t: (0, 0.0) for t in tokens}
+        return lists
+
+    def hubness(self) -> dict[str, float]:
+        """How close each article sits to the *other* language's passages on average (a hub attracts every
+        cross-lingual query); centred, so 0 is typical. Computed once from the stored vectors."""
+        if self._hubness is None:
+            records = [r for r in self.index.records if r.embedded and r.part == 0]
+            vectors = self.index.vectors([r.id for r in records])
+            by_language = {lang: [(r, vectors[r.id]) for r in records if r.language == lang and r.id in vectors]
+                           for lang in ("zh", "en")}
+            hub: dict[str, float] = {}
+            for language, other in (("zh", "en"), ("en", "zh")):
+                if not by_language[language] or not by_language[other]:
+                    continue
+                mine = np.vstack([v for _, v in by_language[language]])
+                theirs = np.vstack([v for _, v in by_language[other]])
+                top = np.sort(mine @ theirs.T, axis=1)[:, -10:].mean(axis=1)
+                for (record, _), value in zip(by_language[language], top):
+                    hub[record.article_id] = max(hub.get(record.article_id, -1.0), float(value))
+            mean = float(np.mean(list(hub.values()))) if hub else 0.0
+            self._hubness = {a: v - mean for a, v in hub.items()}
+        return self._hubness
+
+    @property
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of every token over the articles (all language versions)."""
+        return self._token_statistics()[1]
+
+    def _token_statistics(self) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
+        if self._vocabulary is None:
+            article_tokens = {a.id: frozenset(t for v in a.texts for t in tokenize(v.text))
+                              for a in self.corpus.articles()}
+            frequency: dict[str, int] = {}
+            for found in article_tokens.values():
+                for token in found:
+                    frequency[token] = frequency.get(token, 0) + 1
+            total = len(article_tokens)
+            idf = {t: float(np.log((total + 1) / (f + 0.5))) for t, f in frequency.items()}
+            self._vocabulary = (article_tokens, idf)
+        return self._vocabulary
+
+    def answerability(self, query: Query, hits: Sequence[Hit]) -> dict[str, float]:
+        """Question-level evidence that the regulations address the question at all (see calibration)."""
+        tokens = [t for t in tokenize(query.question) if not _is_regulation_name(t, self.corpus)]
+        _, idf = self._token_statistics()
+        terms = self.index.terms
+        weights = {t: salience(t) for t in tokens}
+        unknown = sum(w for t, w in weights.items() if t not in idf and not any(e in idf for e in terms.get(t, ())))
+        top = hits[0] if hits else None
+        features = top.features if top is not None and top.features else {}
+        return {
+            "top_probability": top.probability if top is not None and not top.lookup else 0.0,
+            "top3_probability": sum(h.probability for h in hits[:3] if not h.lookup),
+            "unknown_share": unknown / sum(weights.values()) if sum(weights.values()) else 0.0,
+            "top_coverage": max(features.get("coverage", 0.0), features.get("coverage_translated", 0.0)),
+            "top_dense": features.get("dense_best", -0.8),
+            "chinese": float(query.language == "zh"),
+            "margin": (hits[0].score - hits[1].score) if len(hits) > 1 and not hits[0].lookup else 0.0,
+        }
+
+    def coverage(self, article_id: str, tokens: Sequence[str]) -> float:
+        """IDF-weighted share of the question's tokens that occur in the article (any language version)."""
+        article_tokens, idf = self._token_statistics()
+        known = {t for t in tokens if t in idf}
+        weight = sum(idf[t] for t in known)
+        return sum(idf[t] for t in known & article_tokens.get(article_id, frozenset())) / weight if weight else 0.0
+
+    def _pivot(self, dense: Sequence[tuple[PassageRecord, float]], scope: list[str]) -> Ranked:
+        """Search articles without Chinese text using the English vectors of the nearest bilingual articles."""
+        targets = [r for r in scope if any("zh" not in self._languages[a.id]
+                                           for a in self.corpus.regulation(r).articles)]
+        sources = list(dict.fromkeys(r.article_id for r, _ in dense
+                                     if r.language == "zh" and "en" in self._languages[r.article_id]))
+        if not targets or not sources:
+            return {}
+        vectors = self.index.vectors([f"{a}/en" for a in sources[:PIVOT_SOURCES]])
+        if not vectors:
+            return {}
+        pivot = np.mean(list(vectors.values()), axis=0)
+        pivot /= np.linalg.norm(pivot) or 1.0
+        hits = self.index.dense(pivot, k=CANDIDATES, regulations=targets)
+        return _fold([(r, s) for r, s in hits if "zh" not in self._languages[r.article_id]])
+
+    def candidates(self, query: Query) -> dict[str, dict[str, float]]:
+        """Feature vectors of every candidate article (see `calibration.FEATURES`)."""
+        scope = self.scope(query)
+        lists = self.paths(query.standalone, scope)
+        own = self.paths(query.question, scope) if query.followup and query.standalone != query.question else {}
+        named = set(query.regulations)
+        context = set(query.context_articles)
+        ids = {a for name, ranked in [*lists.items(), *own.items()] if not name.startswith("_")
+               for a in ranked} | context
+        hubness = self.hubness() if any(query.language not in self._languages[a] for a in ids) else {}
+        tokens = list(lists["_tokens"])
+        translated = list(lists.get("_translated_tokens", {}))
+        out = {}
+        for a in ids:
+            features = self.calibration.features(a, lists, own, language=query.language,
+                                                 article_languages=self._languages[a],
+                                                 named=a.rpartition(":")[0] in named, context=a in context)
+            features["coverage"] = self.coverage(a, tokens)
+            features["coverage_translated"] = self.coverage(a, translated) if translated else 0.0
+            features["cross_hub"] = features["cross_lingual"] * hubness.get(a, 0.0) * 10
+            out[a] = features
+        return out
+
+    def search(self, query: Query, *, k: int = 5) -> list[Hit]:
+        """The k most relevant articles, best first (a comparison alternates between regulations)."""
+        return self.rank(query, self.candidates(query), k=k)
+
+    def rank(self, query: Query, features: dict[str, dict[str, float]], *, k: int,
+             calibration: Calibration | None = None) -> list[Hit]:
+        """Order candidates by calibrated score; named articles first, comparisons alternate regulations."""
+        calibration = calibration or self.calibration
+        scores = {a: calibration.score(f) for a, f in features.items()}
+        order = sorted(scores, key=lambda a: -scores[a])
+        if query.comparison and len(self.scope(query)) > 1:
+            order = _alternate(order, self.scope(query))
+        lookups = [a.id for a in self.lookups(query)]
+        order = list(dict.fromkeys([*lookups, *order]))[:k]
+        return [Hit(article=self.corpus.get(a), score=scores.get(a, 0.0),
+                    probability=1.0 if a in lookups else calibration.probability(scores[a]),
+                    lookup=a in lookups, features=features.get(a, {})) for a in order]
+
+
+def _is_regulation_name(token: str, corpus: Corpus) -> bool:
+    """Place names say which regulation, not what about (上海, shenzhen, 浦东)."""
+    return any(token == t for r in corpus.regulations
+               for name in (*r.short_name.values(), *r.aliases) for t in tokenize(name))
+
+
+def _alternate(order: list[str], regulations: list[str]) -> list[str]:
+    """Round-robin over regulations, keeping each regulation's own order: A1, B1, A2, B2, …"""
+    queues = {r: [a for a in order if a.rpartition(":")[0] == r] for r in regulations}
+    out: list[str] = []
+    while any(queues.values()):
+        for regulation in regulations:
+            if queues[regulation]:
+                out.append(queues[regulation].pop(0))
+    return out
+
+
+class LegalRetriever(BaseRetriever):
+    """A LangChain retriever over the regulations: one Document per article, best first.
+
+    `k` and `regulation` work as constructor fields and as `invoke` arguments:
+    `retriever.invoke("深圳条例第七十一条", k=3, regulation="shenzhen-ai-2022")`.
+    """
+
+    searcher: Searcher
+    k: int = 5
+    regulation: str | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                **kwargs: Any) -> list[Document]:
+        from .query import understand
+
+        k = int(kwargs.get("k", self.k))
+        understood = understand(query, self.searcher.corpus, regulation=kwargs.get("regulation", self.regulation))
+        return [article_document(self.searcher.corpus, hit, understood.language)
+                for hit in self.searcher.search(understood, k=k)]
+
+    async def _aget_relevant_documents(self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun,
+                                       **kwargs: Any) -> list[Document]:
+        return await run_in_executor(None, self._get_relevant_documents, query,
+                                     run_manager=run_manager.get_sync(), **kwargs)
+
+
+def article_document(corpus: Corpus, hit: Hit, language: str) -> Document:
+    """A whole article as a LangChain Document, in `language` where the article has it."""
+    article = hit.article
+    regulation = corpus.regulation(article.regulation)
+    text = article.best_text(language)
+    chapter = ""
+    if article.chapter is not None:
+        title = article.chapter.title(text.language)
+        chapter = f"第{article.chapter.number}章 {title}" if text.language == "zh" else \
+            f"Chapter {article.chapter.number} {title}"
+    return Document(id=article.id, page_content=text.text, metadata={
+        "regulation": article.regulation, "article": article.number, "article_id": article.id,
+        "chapter": chapter, "title": regulation.name(text.language), "score": round(hit.probability, 4),
+        "languages": list(article.languages), "language": text.language})
