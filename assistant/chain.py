@@ -44,13 +44,10 @@ class Assistant:
         self.corpus = load_corpus(settings.data_dir)
         self.embedder = embedder or load_embedder(settings.embedder, threads=settings.embed_threads)
         self.index = self._open_index(progress=progress, build=build)
-        calibration = calibration or load_calibration()
-        if settings.abstain_threshold is not None:
-            calibration = replace(calibration, abstain=settings.abstain_threshold)
-        self.calibration = calibration
         self.searcher = Searcher(self.corpus, self.index, self.embedder, calibration=calibration)
-        self.extractive = ExtractiveAnswerer(self.corpus, calibration, terms=self.index.terms,
+        self.extractive = ExtractiveAnswerer(self.corpus, self.searcher.calibration, terms=self.index.terms,
                                              idf=self.searcher.idf)
+        self.use_calibration(calibration or load_calibration())
         self._chat_model = chat_model
 
     def _open_index(self, *, progress: BuildProgress | None, build: bool):
@@ -66,6 +63,14 @@ class Assistant:
             build_index(self.corpus, self.embedder, data_dir=self.settings.data_dir, chroma_url=url,
                         progress=progress)
         return open_index(self.settings.data_dir, self.embedder, chroma_url=url)
+
+    def use_calibration(self, calibration: Calibration) -> None:
+        """Rank and answer with this calibration from now on (a LAWQA_ABSTAIN_THRESHOLD still overrides)."""
+        if self.settings.abstain_threshold is not None:
+            calibration = replace(calibration, abstain=self.settings.abstain_threshold)
+        self.calibration = calibration
+        self.searcher.calibration = calibration
+        self.extractive.calibration = calibration
 
     @property
     def llm(self) -> LLMAnswerer:

@@ -159,6 +159,155 @@ def add_command(
                "searchable (the current index keeps serving until then).")
 
 
+def _assistant(settings):
+    from .chain import Assistant
+
+    return Assistant(settings, progress=_ProgressLine())
+
+
+def _read_history(path: Path | None) -> list[dict]:
+    from .query import parse_history
+
+    if path is None:
+        return []
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"history file {path} not found; give a JSON list of {{role, content}} messages") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"history file {path} is not valid UTF-8 JSON ({exc}); it must be a JSON list of "
+                         "{\"role\": \"user\"|\"assistant\", \"content\": str} objects") from exc
+    parse_history(raw)  # validates
+    return raw
+
+
+def _print_answer(answer, corpus) -> None:
+    typer.echo(answer.text)
+    if answer.citations:
+        typer.echo("\nSources: " + "; ".join(f"{c.regulation} Art. {c.article}" for c in answer.citations))
+    if answer.note:
+        typer.echo(f"\n({answer.note})", err=True)
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
+    history: Annotated[Optional[Path], typer.Option("--history", help="JSON file: earlier messages "
+                                                                       "[{\"role\": \"user\", \"content\": …}].")] = None,
+    regulation: Annotated[Optional[str], typer.Option("--regulation", "-r", help="Search only this regulation.")] = None,
+    mode: Annotated[Optional[str], typer.Option("--mode", help="extractive (default, offline) or llm.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (the contract).")] = False,
+) -> None:
+    """Answer one question with cited articles.
+
+    Example: lawqa ask "深圳条例第七十一条规定了什么？" --json
+    """
+    from .query import check_question
+
+    check_question(question)
+    if mode not in (None, "extractive", "llm"):
+        raise InputError(f"--mode {mode!r} is not known; use extractive or llm")
+    settings = load_settings()
+    turns = _read_history(history)
+    assistant = _assistant(settings)
+    if regulation is not None:
+        assistant.corpus.regulation(regulation)
+    answer = assistant.ask(question, history=turns, regulation=regulation, mode=mode)
+    if as_json:
+        typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        _print_answer(answer, assistant.corpus)
+
+
+@app.command("chat")
+def chat_command(
+    regulation: Annotated[Optional[str], typer.Option("--regulation", "-r", help="Search only this regulation.")] = None,
+    mode: Annotated[Optional[str], typer.Option("--mode", help="extractive (default) or llm.")] = None,
+) -> None:
+    """Talk with the assistant in the terminal; follow-up questions keep their context.
+
+    Example: lawqa chat   (then type a question; /clear forgets the conversation, /quit or Ctrl-D leaves)
+    """
+    settings = load_settings()
+    assistant = _assistant(settings)
+    if regulation is not None:
+        assistant.corpus.regulation(regulation)
+    history: list[dict] = []
+    typer.echo("lawqa chat — ask in Chinese or English; /clear forgets the conversation, /quit leaves.")
+    while True:
+        try:
+            line = input("you> ").strip()
+        except EOFError:
+            typer.echo("")
+            return
+        if not line:
+            continue
+        if line in ("/quit", "/exit"):
+            return
+        if line == "/clear":
+            history.clear()
+            typer.echo("(conversation cleared)")
+            continue
+        try:
+            answer = assistant.ask(line, history=history, regulation=regulation, mode=mode)
+        except InputError as exc:
+            typer.echo(f"lawqa: error: {exc}", err=True)
+            continue
+        _print_answer(answer, assistant.corpus)
+        history += [{"role": "user", "content": line}, {"role": "assistant", "content": answer.text}]
+
+
+@app.command("eval")
+def eval_command(
+    dataset: Annotated[Optional[Path], typer.Option("--dataset", help="JSONL cases (default: the bundled set).")] = None,
+    split: Annotated[str, typer.Option("--split", help="dev, test or all.")] = "test",
+    mode: Annotated[str, typer.Option("--mode", help="extractive or llm.")] = "extractive",
+    baselines: Annotated[bool, typer.Option("--baselines", help="Also run the naive RAG, BM25 and dense baselines.")]
+    = False,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the metrics object here.")] = None,
+    report_dir: Annotated[Optional[Path], typer.Option("--report", help="Write report.md and charts here.")] = None,
+    fit: Annotated[bool, typer.Option("--fit", help="Fit the calibration on the dev split first and save it.")]
+    = False,
+    calibration: Annotated[Optional[Path], typer.Option("--calibration", help="Calibration file to write with "
+                                                                              "--fit (default: the bundled one).")]
+    = None,
+) -> None:
+    """Measure citation accuracy, retrieval, abstention, language and latency on an evaluation set.
+
+    Example: lawqa eval --split test --baselines --json eval/reports/latest.json --report eval/reports
+    """
+    from .calibration import default_calibration_path, save_calibration
+    from .evalset import load_cases
+    from .evaluation import evaluate
+    from .fitting import fit_calibration
+    from .report import summary_table, write_report
+    from .resources import bundled_path
+
+    if split not in ("dev", "test", "all"):
+        raise InputError(f"--split {split!r} is not known; use dev, test or all")
+    if mode not in ("extractive", "llm"):
+        raise InputError(f"--mode {mode!r} is not known; use extractive or llm")
+    settings = load_settings()
+    assistant = _assistant(settings)
+    path = dataset or bundled_path("eval", "cases.jsonl")
+    cases = load_cases(path, corpus=assistant.corpus, split=split)
+    if fit:
+        fitted = fit_calibration(assistant.searcher, load_cases(path, corpus=assistant.corpus, split="dev"),
+                                 dataset=str(path.name))
+        target = calibration or default_calibration_path()
+        save_calibration(target, fitted)
+        typer.echo(f"Fitted on {fitted.fitted['cases']} dev cases → {target}", err=True)
+        assistant.use_calibration(fitted)
+    report = evaluate(assistant, cases, mode=mode, baselines=baselines,
+                      meta={"dataset": path.name, "split": split})
+    typer.echo(summary_table(report))
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    if report_dir is not None:
+        typer.echo(f"Report: {write_report(report, report_dir)}", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (usage errors are reported by typer itself, with status 2)."""
     try:

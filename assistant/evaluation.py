@@ -190,3 +190,22 @@ def gate_failures(report: dict) -> list[str]:
         if report["citation"][name]:
             failures.append(f"{name} {report['citation'][name]} > 0")
     return failures
+
+
+def evaluate(assistant, cases: Sequence[Case], *, mode: str = "extractive", baselines: bool = False,
+             cache_dir=None, meta: dict | None = None) -> dict:
+    """Evaluate the assistant (and optionally the baselines) on `cases`: the full report object."""
+    from .baselines import bm25_system, dense_system, naive_system
+
+    results = run_system(assistant_system(assistant, mode=mode), cases, assistant.corpus)
+    report = breakdown(results)
+    report["meta"] = {"mode": mode, "embedder": assistant.embedder.name,
+                      "calibration": assistant.calibration.fitted.get("date", "not fitted"), **(meta or {})}
+    report["cases"] = case_records(results)
+    if baselines:
+        systems = {"naive": naive_system(assistant.embedder, cache_dir or assistant.settings.data_dir / "baselines"),
+                   "bm25": bm25_system(assistant.index, assistant.corpus),
+                   "dense": dense_system(assistant.index, assistant.embedder, assistant.corpus)}
+        report["baselines"] = {name: breakdown(run_system(system, cases, assistant.corpus))
+                               for name, system in systems.items()}
+    return report

@@ -27,6 +27,16 @@ _ANAPHORA = re.compile(r"呢[？?]?$|这|该|其|上述|此|它|他们|那个|�
                        r"\b(?:it|its|that|those|these|this|they|them|there|the same|the exceptions?|such|similar|"
                        r"likewise|too|as well|anything like|equivalent|counterpart)\b", re.IGNORECASE)
 _SHORT_ZH, _SHORT_EN = 16, 8
+# Jurisdictions a question may name; those a loaded regulation covers (by short name or alias) are ignored,
+# the rest tell that the question is about someone else's rules.
+JURISDICTIONS = tuple("""
+北京 天津 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃
+青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 杭州 南京 苏州 广州 成都 武汉 西安 厦门 天津 欧盟 欧洲 美国 英国 日本 韩国
+新加坡 德国 法国 加州 联合国
+""".split()) + ("Beijing", "Tianjin", "Chongqing", "Guangdong", "Zhejiang", "Jiangsu", "Hangzhou", "Guangzhou",
+                  "Hong Kong", "Macau", "Macao", "Taiwan", "EU", "European Union", "Europe", "European",
+                  "United States", "USA", "America", "American", "UK", "Britain", "British", "Japan", "Korea",
+                  "Singapore", "Germany", "France", "California", "New York", "United Nations")
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,7 @@ class Query:
     comparison: bool = False
     followup: bool = False
     context_articles: tuple[str, ...] = field(default=())  # article ids cited earlier in the conversation
+    other_jurisdictions: tuple[str, ...] = ()  # places named that no loaded regulation covers
 
 
 def parse_history(raw: object) -> tuple[Turn, ...]:
@@ -104,6 +115,19 @@ def find_regulations(text: str, corpus: Corpus) -> list[tuple[str, int]]:
     return sorted(found, key=lambda item: item[1])
 
 
+def find_other_jurisdictions(text: str, corpus: Corpus) -> list[str]:
+    """Jurisdictions named in `text` that no loaded regulation covers (香港, EU, Beijing …)."""
+    covered = {name.lower() for r in corpus.regulations for name in _names(r)}
+    found = []
+    for place in JURISDICTIONS:
+        if place.lower() in covered:
+            continue
+        pattern = re.escape(place) if not place.isascii() else rf"\b{re.escape(place)}\b"
+        if re.search(pattern, text, flags=0 if place.isascii() else re.IGNORECASE):
+            found.append(place)
+    return found
+
+
 def _article_refs(text: str, corpus: Corpus, named: list[tuple[str, int]],
                   scope: Sequence[str]) -> tuple[ArticleRef, ...]:
     refs = []
@@ -142,22 +166,26 @@ def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
     language = detect_language(question)
     named = find_regulations(question, corpus)
     named_ids = [reg for reg, _ in named]
-    previous = next((t.content for t in reversed(history) if t.role == "user"), None)
-    last_answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
-    followup = previous is not None and _is_followup(question, language, bool(named_ids))
+    recent = [t.content for t in history if t.role == "user"][-2:]  # a follow-up may follow a follow-up
+    answers = [t.content for t in history if t.role == "assistant"][-2:]
+    followup = bool(recent) and _is_followup(question, language, bool(named_ids))
 
     standalone, regulations, context = question, named_ids, ()
     if followup:
-        earlier = [reg for reg, _ in find_regulations(previous, corpus)]
-        cited = [c for c in find_citations(last_answer, corpus, default_regulations=earlier)]
+        topic = recent[-1]
+        earlier = next((found for text in reversed(recent)
+                        if (found := [reg for reg, _ in find_regulations(text, corpus)])), [])
+        cited = [c for text in reversed(answers)
+                 for c in find_citations(text, corpus, default_regulations=earlier)]
         cited_regs = list(dict.fromkeys(c.regulation for c in cited))
-        if named_ids and (earlier or cited_regs) and set(named_ids).isdisjoint(earlier or cited_regs):
-            base = _swap_regulation(previous, earlier, corpus.regulation(named_ids[0]), corpus, language)
+        inherited = earlier or cited_regs
+        if named_ids and inherited and set(named_ids).isdisjoint(inherited):
+            base = _swap_regulation(topic, inherited, corpus.regulation(named_ids[0]), corpus, language)
             standalone = f"{base} {question}"
         else:
-            standalone = f"{previous} {question}"
-            regulations = named_ids or earlier or cited_regs
-            context = tuple(f"{c.regulation}:{c.article}" for c in cited)
+            standalone = f"{topic} {question}"
+            regulations = named_ids or inherited
+            context = tuple(dict.fromkeys(f"{c.regulation}:{c.article}" for c in cited))
     if regulation is not None:
         regulations = [regulation]
     refs = _article_refs(question, corpus, named, regulations)
@@ -166,4 +194,5 @@ def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
         regulations = []  # a comparison needs every regulation in scope
     return Query(question=question, standalone=standalone, language=language,
                  regulations=tuple(dict.fromkeys(regulations)), article_refs=refs, comparison=comparison,
-                 followup=followup, context_articles=context)
+                 followup=followup, context_articles=context,
+                 other_jurisdictions=tuple(find_other_jurisdictions(question, corpus)))

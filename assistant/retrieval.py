@@ -81,6 +81,9 @@ class Searcher:
         self.provisions = find_provisions(corpus)
         self._languages = {a.id: set(a.languages) for a in corpus.articles()}
         self._hubness: dict[str, float] | None = None
+        # Place names say which regulation, not what about (上海, shenzhen, 浦东).
+        self._name_tokens = frozenset(t for r in corpus.regulations for name in (*r.short_name.values(), *r.aliases)
+                                      for t in tokenize(name))
         self._vocabulary: tuple[dict[str, frozenset[str]], dict[str, float]] | None = None
 
     def scope(self, query: Query) -> list[str]:
@@ -161,20 +164,26 @@ class Searcher:
 
     def answerability(self, query: Query, hits: Sequence[Hit]) -> dict[str, float]:
         """Question-level evidence that the regulations address the question at all (see calibration)."""
-        tokens = [t for t in tokenize(query.question) if not _is_regulation_name(t, self.corpus)]
+        tokens = [t for t in tokenize(query.standalone) if t not in self._name_tokens]
         _, idf = self._token_statistics()
         terms = self.index.terms
         weights = {t: salience(t) for t in tokens}
         unknown = sum(w for t, w in weights.items() if t not in idf and not any(e in idf for e in terms.get(t, ())))
         top = hits[0] if hits else None
         features = top.features if top is not None and top.features else {}
+        article_tokens, _ = self._token_statistics()
+        in_top = article_tokens.get(top.article.id, frozenset()) if top is not None else frozenset()
+        uncovered = sum(w for t, w in weights.items()
+                        if t not in in_top and not any(e in in_top for e in terms.get(t, ())))
         return {
+            "uncovered_share": uncovered / sum(weights.values()) if sum(weights.values()) else 0.0,
             "top_probability": top.probability if top is not None and not top.lookup else 0.0,
             "top3_probability": sum(h.probability for h in hits[:3] if not h.lookup),
             "unknown_share": unknown / sum(weights.values()) if sum(weights.values()) else 0.0,
             "top_coverage": max(features.get("coverage", 0.0), features.get("coverage_translated", 0.0)),
             "top_dense": features.get("dense_best", -0.8),
             "chinese": float(query.language == "zh"),
+            "other_jurisdiction": float(bool(query.other_jurisdictions) and not query.regulations),
             "margin": (hits[0].score - hits[1].score) if len(hits) > 1 and not hits[0].lookup else 0.0,
         }
 
@@ -241,12 +250,6 @@ class Searcher:
         return [Hit(article=self.corpus.get(a), score=scores.get(a, 0.0),
                     probability=1.0 if a in lookups else calibration.probability(scores[a]),
                     lookup=a in lookups, features=features.get(a, {})) for a in order]
-
-
-def _is_regulation_name(token: str, corpus: Corpus) -> bool:
-    """Place names say which regulation, not what about (上海, shenzhen, 浦东)."""
-    return any(token == t for r in corpus.regulations
-               for name in (*r.short_name.values(), *r.aliases) for t in tokenize(name))
 
 
 def _alternate(order: list[str], regulations: list[str]) -> list[str]:

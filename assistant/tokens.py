@@ -62,8 +62,23 @@ def salience(token: str) -> float:
     return max(0.0, min(rarity - 8.0, 6.0)) / 3.0
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'&.-]*")
+
+
+def english_tokens(text: str) -> list[str]:
+    """Tokens of English-only text (same tokens as `tokenize` gives), stemmed in one batch."""
+    words = [w.lower().strip(".'-&") for w in _LATIN_WORD.findall(text)]
+    return _STEMMER.stemWords([w for w in words if w and w not in EN_STOPWORDS])
+
+
 def tokenize(text: str) -> list[str]:
     """Split text into BM25 tokens (Chinese words and stemmed English words)."""
+    return list(_tokenize(text))
+
+
+@lru_cache(maxsize=8192)
+def _tokenize(text: str) -> tuple[str, ...]:
+    # Memoised: article sentences and regulation names are tokenised again for every question.
     tokens: list[str] = []
     for chinese, latin in _RUNS.findall(text):
         if chinese:
@@ -72,4 +87,4 @@ def tokenize(text: str) -> list[str]:
             word = latin.lower().strip(".'-&")
             if word and word not in EN_STOPWORDS:
                 tokens.append(_STEMMER.stemWord(word))
-    return tokens
+    return tuple(tokens)
