@@ -27,6 +27,9 @@ MAX_CITED = 3
 MAX_SENTENCES = 3
 SEE_ALSO = {"zh": "另见（未直接涉及）：", "en": "See also (not directly on point): "}
 _SENTENCE = re.compile(r"[^。；;.!?！？]+(?:[。；;!?！？]|\.(?=\s|$))?")
+# "有哪些职责？" / "What are the duties?" ask for a whole list; a pointed question wants one item.
+_ASKS_FOR_LIST = re.compile(r"哪些|哪几|有什么(?:职责|行为|规定|要求|情形)|包括什么|列出|列举|\bwhat are\b|\bwhich\b.*\bare\b|"
+                            r"\blist\b|\ball the\b|\bduties\b|\bresponsibilities\b|\bprohibit", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -203,16 +206,14 @@ class ExtractiveAnswerer:
         best = max(scores)
         keep = {i for i, s in enumerate(scores) if best > 0 and s >= 0.5 * best}
         keep = set(sorted(keep, key=lambda i: -scores[i])[:MAX_SENTENCES]) or {0}
+        whole_list = bool(_ASKS_FOR_LIST.search(query.question))
         for i in list(keep):
-            if units[i][2]:
-                # A selected item needs its lead-in ("…perform the following duties:").
-                lead_in = next((j for j in range(i - 1, -1, -1) if not units[j][2]), None)
-                if lead_in is not None:
-                    keep.add(lead_in)
-            elif i + 1 < len(units) and units[i + 1][2] and not any(units[j][2] for j in keep):
-                # A selected lead-in without any of its items: the items are the substance, show them all.
-                j = i + 1
-                while j < len(units) and units[j][2]:
-                    keep.add(j)
-                    j += 1
+            lead_in = i if not units[i][2] else next((j for j in range(i - 1, -1, -1) if not units[j][2]), None)
+            if lead_in is None or lead_in + 1 >= len(units) or not units[lead_in + 1][2]:
+                continue
+            keep.add(lead_in)  # a selected item needs its lead-in ("…perform the following duties:")
+            items = range(lead_in + 1, next((j for j in range(lead_in + 1, len(units)) if not units[j][2]),
+                                            len(units)))
+            if whole_list or not any(j in keep for j in items):
+                keep.update(items)  # the question asks for the list, or only its lead-in matched
         return [units[i][1] for i in sorted(keep)]

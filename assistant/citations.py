@@ -20,10 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .corpus import Corpus
+from .language import SENTENCE_END
 from .numbering import find_article_numbers
 
 _ID_FORM = re.compile(r"\[?\b([a-z0-9][a-z0-9-]{1,62}[a-z0-9]):(\d{1,4})\b\]?")
-_SENTENCE_END = re.compile(r"(?<=[。！？；.!?;])\s*|\n+")
 
 
 @dataclass(frozen=True)
@@ -102,12 +102,14 @@ def find_mentions(text: str, corpus: Corpus, *, default_regulations: Sequence[st
 
 
 def _sentences(text: str) -> Iterable[tuple[int, str]]:
+    """(start, sentence) pieces of a text, each ending with its end punctuation."""
     position = 0
-    for piece in _SENTENCE_END.split(text):
-        index = text.find(piece, position) if piece else position
-        if piece:
-            yield index, piece
-            position = index + len(piece)
+    for match in SENTENCE_END.finditer(text):
+        if match.end() > position and text[position:match.end()].strip():
+            yield position, text[position:match.end()]
+        position = match.end()
+    if text[position:].strip():
+        yield position, text[position:]
 
 
 def _all_mentions(sentence: str, corpus: Corpus, find_regulations) -> list[tuple[str, int]]:

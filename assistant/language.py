@@ -16,6 +16,9 @@ _ODD_SPACES = str.maketrans({"\u00a0": " ", "\u3000": " ", "\t": " ", "\u200b": 
 # A quoted article text is excluded when judging the language of an answer (see evaluation).
 TERMINAL_PUNCTUATION = (".", ";", ":", "。", "；", "：", "!", "?", "！", "？")
 _CLOSERS = "\"'”’)）]】」』"
+# Where a sentence ends: Chinese end punctuation, a newline, or . ! ? ; before a space — but not the dot of an
+# abbreviation that precedes a number ("Art. 12", "No. 127", "e.g. the …").
+SENTENCE_END = re.compile(r"[。！？；]|\n|(?<!\bArt)(?<!\bArts)(?<!\bNo)(?<!\be\.g)(?<!\bi\.e)[.!?;](?=\s)")
 
 
 def detect_language(text: str, *, default: Language = "en") -> Language:

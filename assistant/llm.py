@@ -10,7 +10,6 @@ answer falls back to the extractive composer and says so.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
@@ -21,7 +20,7 @@ from .answer import Answer, ExtractiveAnswerer
 from .citations import Citation, DroppedCitation, verify_citations
 from .corpus import Corpus
 from .errors import ModelError
-from .language import Language
+from .language import SENTENCE_END, Language
 from .numbering import format_chinese_number
 from .query import Query, Turn
 from .resources import bundled_path
@@ -29,8 +28,6 @@ from .retrieval import Hit
 from .settings import Settings
 
 NOT_FOUND = "NOT_FOUND"
-# A sentence ends at Chinese end punctuation, a newline, or ". " not preceded by an abbreviation like "Art".
-_SENTENCE_END = re.compile(r"[。！？；]|\n|(?<!\bArt)(?<!\bArts)(?<!\bNo)(?<!\be\.g)(?<!\bi\.e)[.!?](?=\s)")
 FALLBACK_NOTE = {
     "zh": "（大模型服务暂不可用，以下为摘录式回答。）",
     "en": "(The language model could not be used, so this is an extractive answer.)",
@@ -134,7 +131,7 @@ class LLMAnswerer:
                     len(pending.strip()) <= len(NOT_FOUND):
                 continue  # could still be the NOT_FOUND sentinel: hold it back
             started = True
-            while (match := _SENTENCE_END.search(pending)) is not None:
+            while (match := SENTENCE_END.search(pending)) is not None:
                 sentence, pending = pending[: match.end()], pending[match.end():]
                 piece = self._verify(sentence, included, kept, dropped)
                 if piece:

@@ -35,6 +35,7 @@ from .corpus import Article, Corpus
 from .embedding import Embedder
 from .index import PassageRecord, SearchIndex
 from .language import detect_language
+from .numbering import format_chinese_number
 from .provisions import find_provisions
 from .query import Query
 from .terms import translate_tokens
@@ -297,7 +298,7 @@ def article_document(corpus: Corpus, hit: Hit, language: str) -> Document:
     chapter = ""
     if article.chapter is not None:
         title = article.chapter.title(text.language)
-        chapter = f"第{article.chapter.number}章 {title}" if text.language == "zh" else \
+        chapter = f"第{format_chinese_number(article.chapter.number)}章 {title}" if text.language == "zh" else \
             f"Chapter {article.chapter.number} {title}"
     return Document(id=article.id, page_content=text.text, metadata={
         "regulation": article.regulation, "article": article.number, "article_id": article.id,

@@ -75,3 +75,21 @@ def chroma_server(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def hash_assistant(hash_data_dir):
+    """The full chain over the hash-embedder index: fast, deterministic, for plumbing tests."""
+    from assistant.chain import Assistant
+    from assistant.settings import Settings
+
+    return Assistant(Settings(data_dir=hash_data_dir, embedder="hash"))
+
+
+@pytest.fixture(scope="session")
+def e5_assistant(tmp_path_factory):
+    """The real thing: multilingual-e5-small index of the bundled corpus (built once per session, ~20 s)."""
+    from assistant.chain import Assistant
+    from assistant.settings import Settings
+
+    return Assistant(Settings(data_dir=tmp_path_factory.mktemp("e5-data")))
