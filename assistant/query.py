@@ -23,9 +23,10 @@ _COMPARISON = re.compile(r"compar|differ|distinction|versus|\bvs\.?\b|\bboth\b|e
                          r"两地|两个|区别|不同|差异|异同|比较|对比|相比|分别|各自|哪个城市|哪一个", re.IGNORECASE)
 _FOLLOWUP_START = re.compile(r"^(?:那|那么|还有|另外|此外|其中|具体|如果|要是|and\b|what about|how about|what if|"
                              r"same\b|also\b|then\b|so\b|but\b)", re.IGNORECASE)
-_ANAPHORA = re.compile(r"呢[？?]?$|这|该|其|上述|此|它|他们|那个|那条|这条|类似|同样|也有|也是|相关的|"
+_ANAPHORA = re.compile(r"呢|这|该|其|上述|此|它|他们|那个|那条|这条|类似|同样|也有|也是|也要|也会|相关的|以外|之外|"
                        r"\b(?:it|its|that|those|these|this|they|them|there|the same|the exceptions?|such|similar|"
-                       r"likewise|too|as well|anything like|equivalent|counterpart)\b", re.IGNORECASE)
+                       r"likewise|also|too|as well|anything like|equivalent|counterpart|the city|beyond)\b",
+                       re.IGNORECASE)
 _SHORT_ZH, _SHORT_EN = 16, 8
 # Jurisdictions a question may name; those a loaded regulation covers (by short name or alias) are ignored,
 # the rest tell that the question is about someone else's rules.
@@ -139,6 +140,10 @@ def _article_refs(text: str, corpus: Corpus, named: list[tuple[str, int]],
     return tuple(dict.fromkeys(refs))
 
 
+def _is_fragment(text: str, language: Language) -> bool:
+    return len(text) <= _SHORT_ZH if language == "zh" else len(text.split()) <= _SHORT_EN
+
+
 def _is_followup(question: str, language: Language, named_here: bool) -> bool:
     short = len(question) <= _SHORT_ZH if language == "zh" else len(question.split()) <= _SHORT_EN
     return bool(_FOLLOWUP_START.search(question) or _ANAPHORA.search(question) or (short and not named_here) or
@@ -170,21 +175,21 @@ def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
     answers = [t.content for t in history if t.role == "assistant"][-2:]
     followup = bool(recent) and _is_followup(question, language, bool(named_ids))
 
-    standalone, regulations, context = question, named_ids, ()
+    earlier = next((found for text in reversed(recent)
+                    if (found := [reg for reg, _ in find_regulations(text, corpus)])), [])
+    cited = [c for text in reversed(answers) for c in find_citations(text, corpus, default_regulations=earlier)]
+    inherited = earlier or list(dict.fromkeys(c.regulation for c in cited))
+    # In a conversation, a question naming no regulation is about the one being discussed.
+    standalone, regulations, context = question, named_ids or inherited, ()
     if followup:
         topic = recent[-1]
-        earlier = next((found for text in reversed(recent)
-                        if (found := [reg for reg, _ in find_regulations(text, corpus)])), [])
-        cited = [c for text in reversed(answers)
-                 for c in find_citations(text, corpus, default_regulations=earlier)]
-        cited_regs = list(dict.fromkeys(c.regulation for c in cited))
-        inherited = earlier or cited_regs
+        if len(recent) > 1 and _is_fragment(topic, language):
+            topic = f"{recent[-2]} {topic}"  # the previous question was itself a fragment ("司法领域呢？")
         if named_ids and inherited and set(named_ids).isdisjoint(inherited):
             base = _swap_regulation(topic, inherited, corpus.regulation(named_ids[0]), corpus, language)
             standalone = f"{base} {question}"
         else:
             standalone = f"{topic} {question}"
-            regulations = named_ids or inherited
             context = tuple(dict.fromkeys(f"{c.regulation}:{c.article}" for c in cited))
     if regulation is not None:
         regulations = [regulation]

@@ -20,6 +20,7 @@ question names by number ("第七十一条", "Art. 44") always come first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,9 @@ from .terms import translate_tokens
 from .tokens import salience, tokenize
 
 CANDIDATES = 40  # articles kept from each ranked list
+_ASKS_QUANTITY = re.compile(r"多少|几(?:个|年|天|万|元|成)|金额|费用|税率|比例|罚款|价格|\bhow (?:much|many)\b|\brate\b|"
+                            r"\bamount\b|\bfees?\b|\bprice\b|\bcosts?\b|\bpercent|\bfines?\b", re.IGNORECASE)
+_FIGURE = re.compile(r"\d|[一二三四五六七八九十百千万]+(?:元|年|日|个月|倍|%)|percent|per cent")
 PIVOT_SOURCES = 3  # nearest same-language articles whose aligned translations seed the pivot search
 
 
@@ -185,6 +189,9 @@ class Searcher:
             "top_dense": features.get("dense_best", -0.8),
             "chinese": float(query.language == "zh"),
             "other_jurisdiction": float(bool(query.other_jurisdictions) and not query.regulations),
+            # Asking for an amount the best article cannot give ("罚款多少元", "what is the tax rate").
+            "quantity_missing": float(bool(_ASKS_QUANTITY.search(query.question)) and top is not None and
+                                      not any(_FIGURE.search(t.text) for t in top.article.texts)),
             "margin": (hits[0].score - hits[1].score) if len(hits) > 1 and not hits[0].lookup else 0.0,
         }
 
