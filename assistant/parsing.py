@@ -149,7 +149,7 @@ def read_source(path: Path) -> str:
 def parse_source(path: Path, *, display_path: str | None = None) -> ParsedSource:
     """Parse one source file into articles per language (validated: numbered 1..N, none empty)."""
     shown = display_path or str(path)
-    lines = _read_lines(read_source(path))
+    lines = _read_lines(read_source(path), markdown=path.suffix.lower() in (".md", ".markdown"))
     lines, notes = _extract_footnotes(lines)
     layout = "wrapped" if _looks_wrapped(lines) else "lines"
     blocks = _assemble_blocks(lines, wrapped=layout == "wrapped")
@@ -167,11 +167,12 @@ def parse_source(path: Path, *, display_path: str | None = None) -> ParsedSource
     return ParsedSource(path=shown, articles=articles, appendices=appendices, layout=layout)
 
 
-def _read_lines(text: str) -> list[_Line]:
+def _read_lines(text: str, *, markdown: bool) -> list[_Line]:
     out = []
     for number, raw in enumerate(text.split("\n"), start=1):
         raw = normalize_spaces(raw).rstrip()
-        cleaned = _MARKDOWN_BOLD.sub(r"\2", _MARKDOWN_HEADING.sub("", raw))
+        # Markdown headings and emphasis are markup only in Markdown files; plain text stays as it is.
+        cleaned = _MARKDOWN_BOLD.sub(r"\2", _MARKDOWN_HEADING.sub("", raw)) if markdown else raw
         out.append(_Line(number=number, text=cleaned.strip(), indented=raw[:1] == " "))
     return out
 
@@ -300,7 +301,11 @@ def _assemble_blocks(lines: list[_Line], *, wrapped: bool) -> list[_Block]:
         after_blank = False
     previous: Language = "en"
     for block in blocks:
-        block.language = detect_language(block.text) if has_letters(block.text) else previous
+        if block.heading is not None:
+            # "第一条 …" is Chinese whatever follows it (even code or an English name).
+            block.language = "zh" if _ZH_HEADING.match(block.text) else "en"
+        else:
+            block.language = detect_language(block.text) if has_letters(block.text) else previous
         previous = block.language
     return blocks
 

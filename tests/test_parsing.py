@@ -162,6 +162,11 @@ def test_bilingual_paragraphs_are_sorted_by_language(tmp_path):
         "This Regulation is made for testing.", "This Regulation takes effect on promulgation."]
 
 
+def test_heading_decides_the_language_of_its_paragraph(tmp_path):
+    source = write(tmp_path, "第一条 本规定适用于 OpenAI-compatible API endpoints and Python SDKs。\n第二条 自发布之日起施行。\n")
+    assert [a.number for a in parse_source(source).articles["zh"]] == [1, 2]
+
+
 def test_markdown_headings_and_bold(tmp_path):
     source = write(tmp_path, "# 示例条例\n\n## 第一章 总则\n\n**第一条** 为了测试，制定本条例。\n\n"
                              "### 第二条\n\n本条例自公布之日起施行。\n", "reg.md")
