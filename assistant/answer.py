@@ -10,7 +10,7 @@ articles when the answer abstains; it is marked so it is not read as a citation 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .calibration import Calibration
@@ -104,11 +104,11 @@ class ExtractiveAnswerer:
     """Composes a grounded answer from the articles' own sentences; no model involved."""
 
     def __init__(self, corpus: Corpus, calibration: Calibration, *, terms: dict[str, list[str]] | None = None,
-                 idf: dict[str, float] | None = None):
+                 idf: Callable[[], Mapping[str, float]] | None = None):
         self.corpus = corpus
         self.calibration = calibration
         self.terms = terms or {}
-        self.idf = idf or {}
+        self._idf = idf or dict  # called when a sentence must be chosen, not at start-up
 
     def answer(self, query: Query, hits: Sequence[Hit], *, answerable: float = 1.0) -> Answer:
         """Answer from the hits, or abstain in the question's language."""
@@ -202,7 +202,8 @@ class ExtractiveAnswerer:
                 units.extend((index, s.strip(), False) for s in _SENTENCE.findall(paragraph.text) if s.strip())
         if len(units) <= MAX_SENTENCES:
             return [p.render() for p in paragraphs]
-        scores = [sum(self.idf.get(t, 1.0) for t in set(tokenize(u)) & tokens) for _, u, _ in units]
+        idf = self._idf()
+        scores = [sum(idf.get(t, 1.0) for t in sorted(set(tokenize(u)) & tokens)) for _, u, _ in units]
         best = max(scores)
         keep = {i for i, s in enumerate(scores) if best > 0 and s >= 0.5 * best}
         keep = set(sorted(keep, key=lambda i: -scores[i])[:MAX_SENTENCES]) or {0}

@@ -24,7 +24,6 @@ from starlette.concurrency import run_in_threadpool
 
 from .corpus import article_record
 from .errors import IndexStateError, InputError, LawqaError
-from .retrieval import article_document
 from .service import AssistantService
 from .settings import Settings
 
@@ -225,6 +224,7 @@ def create_api(service: AssistantService, settings: Settings) -> FastAPI:
     @app.post("/v1/search", response_model=SearchResponse, dependencies=[Depends(authorize)])
     async def search(request: SearchRequest) -> dict:
         from .query import understand
+        from .retriever import article_document
 
         ready = await assistant()
         query = understand(request.query, ready.corpus, regulation=request.regulation)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .corpus import Corpus
-from .embedding import Embedder, LangChainEmbeddings
+from .embedding import Embedder, langchain_embeddings
 from .evalset import Case
 from .evaluation import System, SystemOutput
 from .index import SearchIndex
@@ -84,7 +84,7 @@ def naive_system(embedder: Embedder, cache_dir: Path, *, manifest_path: Path | N
         digest.update(path.read_bytes())
     store_dir = cache_dir / f"naive-{digest.hexdigest()[:16]}"
     client = chromadb.PersistentClient(path=str(store_dir), settings=ChromaSettings(anonymized_telemetry=False))
-    store = Chroma(client=client, collection_name="naive", embedding_function=LangChainEmbeddings(embedder),
+    store = Chroma(client=client, collection_name="naive", embedding_function=langchain_embeddings(embedder),
                    collection_configuration={"hnsw": {"space": "cosine"}})
     spans = {str(path): article_spans(path, regulation_id) for regulation_id, path in sources}
     if not (store_dir / "complete").exists():

@@ -33,11 +33,11 @@ KEYWORD_PATHS = ("keyword", "translated")
 FEATURES = (
     "dense_best", "dense_zh_gap", "dense_zh_rr", "dense_en_gap", "dense_en_rr", "pivot_gap", "pivot_rr",
     "keyword_norm", "keyword_log", "keyword_rr", "translated_norm", "translated_log", "translated_rr",
-    "provision", "cross_lingual", "named", "context", "own_dense_gap", "own_keyword_norm",
+    "provision", "quoted", "cross_lingual", "named", "context", "own_dense_gap", "own_keyword_norm",
     "coverage", "coverage_translated", "cross_hub",
 )
 ANSWERABILITY = ("top_probability", "top3_probability", "unknown_share", "top_coverage", "top_dense", "chinese",
-                 "margin", "other_jurisdiction", "uncovered_share", "quantity_missing")
+                 "margin", "other_jurisdiction", "uncovered_share", "quantity_missing", "quote_found")
 _ABSENT_GAP = -0.8  # scaled cosine gap given to an article a dense path did not return
 Ranked = Mapping[str, tuple[int, float]]
 
@@ -82,6 +82,7 @@ class Calibration:
             out[f"{path}_norm"], out[f"{path}_log"], out[f"{path}_rr"] = _keyword(lists.get(path, {}), article_id)
         provision = lists.get("provision", {})
         out["provision"] = provision[article_id][1] if article_id in provision else 0.0
+        out["quoted"] = float(article_id in lists.get("quoted", {}))
         out["cross_lingual"] = float(language not in article_languages)
         out["named"] = float(named)
         out["context"] = float(context)
@@ -95,19 +96,23 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
+def _top(ranked: Ranked) -> float:
+    # Ranked lists are built best first, so the top score is the first entry's.
+    return next(iter(ranked.values()))[1]
+
+
 def _dense(ranked: Ranked, article_id: str) -> tuple[float, float]:
     if article_id not in ranked:
         return _ABSENT_GAP, 0.0
     rank, score = ranked[article_id]
-    top = max(s for _, s in ranked.values())
-    return max((score - top) * 10, _ABSENT_GAP), 1.0 / rank
+    return max((score - _top(ranked)) * 10, _ABSENT_GAP), 1.0 / rank
 
 
 def _keyword(ranked: Ranked, article_id: str) -> tuple[float, float, float]:
     if article_id not in ranked:
         return 0.0, 0.0, 0.0
     rank, score = ranked[article_id]
-    top = max(s for _, s in ranked.values())
+    top = _top(ranked)
     return score / top if top > 0 else 0.0, math.log1p(score), 1.0 / rank
 
 

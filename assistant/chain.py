@@ -9,9 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from typing import Literal
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING, Literal
 
 from .answer import Answer, ExtractiveAnswerer
 from .calibration import Calibration, load_calibration
@@ -20,11 +18,16 @@ from .corpus import load_corpus
 from .embedding import Embedder, load_embedder
 from .errors import IndexStateError, InputError
 from .index import BuildProgress, build_index, corpus_fingerprint, open_index, read_meta
-from .llm import LLMAnswerer, chat_model_from_settings
 from .passages import build_passages
 from .query import Turn, parse_history, understand
-from .retrieval import LegalRetriever, Searcher
+from .retrieval import Searcher
 from .settings import Settings
+
+if TYPE_CHECKING:  # imported lazily: LLM mode pulls in LangChain's chat-model stack
+    from langchain_core.language_models import BaseChatModel
+
+    from .llm import LLMAnswerer
+    from .retriever import LegalRetriever
 
 Mode = Literal["extractive", "llm"]
 
@@ -46,7 +49,7 @@ class Assistant:
         self.index = self._open_index(progress=progress, build=build)
         self.searcher = Searcher(self.corpus, self.index, self.embedder, calibration=calibration)
         self.extractive = ExtractiveAnswerer(self.corpus, self.searcher.calibration, terms=self.index.terms,
-                                             idf=self.searcher.idf)
+                                             idf=lambda: self.searcher.idf)
         self.use_calibration(calibration or load_calibration())
         self._chat_model = chat_model
 
@@ -75,6 +78,8 @@ class Assistant:
     @property
     def llm(self) -> LLMAnswerer:
         """The LLM answerer for the configured endpoint (a ModelError when none is configured)."""
+        from .llm import LLMAnswerer, chat_model_from_settings
+
         if self._chat_model is None:
             self._chat_model = chat_model_from_settings(self.settings)
         return LLMAnswerer(self.corpus, self._chat_model, extractive=self.extractive,
@@ -82,6 +87,8 @@ class Assistant:
 
     def retriever(self, *, k: int | None = None, regulation: str | None = None) -> LegalRetriever:
         """A LangChain retriever over the same index."""
+        from .retriever import LegalRetriever
+
         return LegalRetriever(searcher=self.searcher, k=k or self.settings.top_k, regulation=regulation)
 
     def ask(self, question: str, *, history: Sequence[Turn] | list[dict] | None = None,

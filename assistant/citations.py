@@ -73,8 +73,6 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
 
 def find_mentions(text: str, corpus: Corpus, *, default_regulations: Sequence[str] = ()) -> list[Mention]:
     """Every article citation in `text` outside quoted lines, with its regulation (None if ambiguous)."""
-    from .query import find_regulations
-
     quotes = quoted_spans(text)
 
     def quoted(position: int) -> bool:
@@ -88,7 +86,7 @@ def find_mentions(text: str, corpus: Corpus, *, default_regulations: Sequence[st
             taken.append((match.start(), match.end()))
     defaults = list(dict.fromkeys(default_regulations))
     for sentence_start, sentence in _sentences(text):
-        named = [(reg, sentence_start + pos) for reg, pos in _all_mentions(sentence, corpus, find_regulations)]
+        named = [(reg, sentence_start + pos) for reg, pos in _all_mentions(sentence, corpus)]
         for number, start, end in find_article_numbers(sentence):
             start, end = sentence_start + start, sentence_start + end
             if quoted(start) or any(a <= start < b for a, b in taken):
@@ -112,13 +110,12 @@ def _sentences(text: str) -> Iterable[tuple[int, str]]:
         yield position, text[position:]
 
 
-def _all_mentions(sentence: str, corpus: Corpus, find_regulations) -> list[tuple[str, int]]:
+def _all_mentions(sentence: str, corpus: Corpus) -> list[tuple[str, int]]:
     """Every position where a regulation is named in a sentence (not only the first)."""
-    found = []
-    for regulation in corpus.regulations:
-        for name in {*regulation.short_name.values(), *regulation.aliases, *regulation.title.values()}:
-            pattern = re.escape(name) if not name.isascii() else rf"\b{re.escape(name)}\b"
-            found.extend((regulation.id, m.start()) for m in re.finditer(pattern, sentence, flags=re.IGNORECASE))
+    from .query import regulation_patterns
+
+    found = [(regulation_id, m.start()) for regulation_id, pattern in regulation_patterns(corpus)
+             for m in pattern.finditer(sentence)]
     return sorted(found, key=lambda item: item[1])
 
 

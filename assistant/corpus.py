@@ -110,7 +110,7 @@ class Regulation:
         return self.articles[number - 1] if 1 <= number <= len(self.articles) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared (and hashed, e.g. as a cache key) by identity
 class Corpus:
     """All regulations lawqa knows about."""
 

@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from .errors import ConfigError, ModelError
 
@@ -179,16 +178,18 @@ def load_embedder(spec: str, *, threads: int = 2) -> Embedder:
                       "st:<model directory> or hash")
 
 
-class LangChainEmbeddings(Embeddings):
-    """Adapter that lets LangChain components (e.g. langchain-chroma) use one of our embedders."""
+def langchain_embeddings(embedder: Embedder):
+    """A LangChain `Embeddings` over one of our embedders (e.g. for langchain-chroma).
 
-    def __init__(self, embedder: Embedder):
-        self.embedder = embedder
+    Built on demand so that importing this module does not import LangChain.
+    """
+    from langchain_core.embeddings import Embeddings
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        """Embed documents as passages."""
-        return embed_in_batches(self.embedder, texts).tolist()
+    class LangChainEmbeddings(Embeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return embed_in_batches(embedder, texts).tolist()
 
-    def embed_query(self, text: str) -> list[float]:
-        """Embed a query."""
-        return self.embedder.embed_query(text).tolist()
+        def embed_query(self, text: str) -> list[float]:
+            return embedder.embed_query(text).tolist()
+
+    return LangChainEmbeddings()

@@ -63,7 +63,7 @@ def simulate(searcher: Searcher, prepared: Sequence[Prepared], calibration: Cali
     return sum(f1s) / len(f1s), sum(correct) / len(correct)
 
 
-def fit_calibration(searcher: Searcher, cases: Sequence[Case], *, l2: float = 0.001,
+def fit_calibration(searcher: Searcher, cases: Sequence[Case], *, l2: float = 0.0001,
                     dataset: str = "") -> Calibration:
     """Fit everything on `cases` (the dev split) and return the calibration, with dev figures recorded."""
     prepared = prepare(searcher, cases)

@@ -41,7 +41,7 @@ from .tokens import tokenize
 
 INDEX_FORMAT = 1
 # Bump when tokenisation or passage layout changes, so existing indexes are rebuilt.
-PIPELINE_VERSION = "passages-1/tokens-1/terms-1"
+PIPELINE_VERSION = "passages-1/tokens-1/terms-1/article-tokens-1"
 Stage = Literal["embedding", "keywords", "saving"]
 BuildProgress = Callable[[Stage, int, int], None]
 
@@ -179,6 +179,9 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
             progress("keywords", 0, len(passages))
         _save_bm25(build_dir / "bm25", passages)
         save_term_table(build_dir / "terms.json", build_term_table(corpus, english_vocabulary(corpus)))
+        # Each article's tokens (all languages), so answering never has to tokenise the corpus at start-up.
+        article_tokens = {a.id: sorted({t for v in a.texts for t in tokenize(v.text)}) for a in corpus.articles()}
+        _write_atomically(build_dir / "tokens.json", json.dumps(article_tokens, ensure_ascii=False))
         if progress:
             progress("saving", len(passages), len(passages))
         with open(build_dir / "passages.jsonl", "w", encoding="utf-8") as handle:
@@ -273,6 +276,7 @@ class SearchIndex:
         self.meta = meta
         self._terms_path = terms_path
         self._terms: dict[str, list[str]] | None = None
+        self._article_tokens: dict[str, frozenset[str]] | None = None
         self.store = store
         self.records = tuple(records)
         self.bm25 = bm25
@@ -301,6 +305,16 @@ class SearchIndex:
             scores = scores * np.isin(self._regulation_of, list(regulations))
         order = np.argsort(-scores)[:k]
         return [(self.records[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    @property
+    def article_tokens(self) -> dict[str, frozenset[str]] | None:
+        """Each article's tokens, written by the build (None for an index built before they were)."""
+        if self._article_tokens is None and self._terms_path is not None:
+            path = self._terms_path.with_name("tokens.json")
+            if path.exists():
+                raw = json.loads(path.read_text(encoding="utf-8"))
+                self._article_tokens = {a: frozenset(tokens) for a, tokens in raw.items()}
+        return self._article_tokens
 
     @property
     def terms(self) -> dict[str, list[str]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .corpus import Corpus
 from .tokens import tokenize
@@ -63,7 +64,16 @@ class Definition:
 
     article_id: str
     term: str
-    tokens: frozenset[str]
+
+    @property
+    def tokens(self) -> frozenset[str]:
+        """The term's tokens (computed when a definition question needs them)."""
+        return _term_tokens(self.term)
+
+
+@lru_cache(maxsize=4096)
+def _term_tokens(term: str) -> frozenset[str]:
+    return frozenset(tokenize(term))
 
 
 @dataclass(frozen=True)
@@ -83,7 +93,7 @@ class Provisions:
         if "definition" in asked:
             query_tokens = set(tokenize(question)) | set(translated)
             for definition in self.definitions:
-                if definition.article_id.rpartition(":")[0] in scope:
+                if definition.article_id.rpartition(":")[0] in scope and definition.tokens:
                     overlap = len(definition.tokens & query_tokens) / len(definition.tokens)
                     if overlap > 0:
                         best[definition.article_id] = max(best.get(definition.article_id, 0.0), overlap)
@@ -112,7 +122,6 @@ def find_provisions(corpus: Corpus) -> Provisions:
             for match in pattern.finditer(version.text):
                 term = re.sub(r"^the terms?\s+", "", next((g for g in match.groups() if g), "").strip(),
                               flags=re.IGNORECASE)
-                tokens = frozenset(tokenize(term))
-                if tokens:
-                    definitions.append(Definition(article_id=article.id, term=term, tokens=tokens))
+                if term:
+                    definitions.append(Definition(article_id=article.id, term=term))
     return Provisions(kinds={k: frozenset(v) for k, v in kinds.items()}, definitions=tuple(definitions))

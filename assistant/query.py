@@ -9,6 +9,7 @@ when an LLM is configured the answer module can condense with it instead (see `Q
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -101,32 +102,41 @@ def _names(regulation: Regulation) -> list[str]:
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 
+def _name_pattern(names: Sequence[str]) -> re.Pattern[str]:
+    """One pattern for several names; ASCII names must stand as whole words ("EU", not "Europe"'s "eu")."""
+    parts = [re.escape(n) if not n.isascii() else rf"\b{re.escape(n)}\b" for n in sorted(names, key=len, reverse=True)]
+    return re.compile("|".join(parts) or r"(?!)", re.IGNORECASE)
+
+
+_PATTERNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def regulation_patterns(corpus: Corpus) -> list[tuple[str, re.Pattern[str]]]:
+    """(regulation id, pattern of all its names), compiled once per corpus."""
+    if corpus not in _PATTERNS:
+        _PATTERNS[corpus] = [(r.id, _name_pattern(_names(r))) for r in corpus.regulations]
+    return _PATTERNS[corpus]
+
+
 def find_regulations(text: str, corpus: Corpus) -> list[tuple[str, int]]:
     """Regulations named in `text` (by short name, alias or title), with the position of each first mention."""
     found = []
-    for regulation in corpus.regulations:
-        positions = []
-        for name in _names(regulation):
-            pattern = re.escape(name) if not name.isascii() else rf"\b{re.escape(name)}\b"
-            match = re.search(pattern, text, flags=re.IGNORECASE)
-            if match:
-                positions.append(match.start())
-        if positions:
-            found.append((regulation.id, min(positions)))
+    for regulation_id, pattern in regulation_patterns(corpus):
+        match = pattern.search(text)
+        if match:
+            found.append((regulation_id, match.start()))
     return sorted(found, key=lambda item: item[1])
+
+
+_JURISDICTION_PATTERNS = [(place, re.compile(re.escape(place) if not place.isascii()
+                                              else rf"\b{re.escape(place)}\b")) for place in JURISDICTIONS]
 
 
 def find_other_jurisdictions(text: str, corpus: Corpus) -> list[str]:
     """Jurisdictions named in `text` that no loaded regulation covers (香港, EU, Beijing …)."""
     covered = {name.lower() for r in corpus.regulations for name in _names(r)}
-    found = []
-    for place in JURISDICTIONS:
-        if place.lower() in covered:
-            continue
-        pattern = re.escape(place) if not place.isascii() else rf"\b{re.escape(place)}\b"
-        if re.search(pattern, text, flags=0 if place.isascii() else re.IGNORECASE):
-            found.append(place)
-    return found
+    return [place for place, pattern in _JURISDICTION_PATTERNS
+            if place.lower() not in covered and pattern.search(text)]
 
 
 def _article_refs(text: str, corpus: Corpus, named: list[tuple[str, int]],
@@ -153,10 +163,9 @@ def _is_followup(question: str, language: Language, named_here: bool) -> bool:
 def _swap_regulation(previous: str, old: Sequence[str], new: Regulation, corpus: Corpus, language: Language) -> str:
     """Rewrite the previous question for another regulation: 上海…？ + 那深圳呢 → 深圳…？"""
     replacement = new.short_name.get(language) or next(iter(new.short_name.values()), new.name(language))
+    patterns = dict(regulation_patterns(corpus))
     for regulation_id in old:
-        for name in _names(corpus.regulation(regulation_id)):
-            pattern = re.escape(name) if not name.isascii() else rf"\b{re.escape(name)}\b"
-            previous = re.sub(pattern, replacement, previous, flags=re.IGNORECASE)
+        previous = patterns[regulation_id].sub(replacement, previous)
     return previous
 
 

@@ -23,26 +23,24 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from langchain_core.runnables.config import run_in_executor
 
 from .calibration import Calibration, load_calibration
 from .corpus import Article, Corpus
 from .embedding import Embedder
 from .index import PassageRecord, SearchIndex
 from .language import detect_language
-from .numbering import format_chinese_number
 from .provisions import find_provisions
 from .query import Query
 from .terms import translate_tokens
-from .tokens import salience, tokenize
+from .tokens import english_tokens, salience, tokenize
 
 CANDIDATES = 40  # articles kept from each ranked list
+OWN_TOPIC_MIN = 2
+_ANAPHORIC = frozenset({"similar", "same", "except", "exception", "differ", "equival", "counterpart", "cover",
+                        "regul", "rule", "provis", "规定", "条例", "例外", "类似", "同样", "方面", "区别", "不同", "一样"})
+_QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,40})[”\"」』》]|(?<![A-Za-z])'([^']{3,40})'(?![A-Za-z])")
 _ASKS_QUANTITY = re.compile(r"多少|几(?:个|年|天|万|元|成)|金额|费用|税率|比例|罚款|价格|\bhow (?:much|many)\b|\brate\b|"
                             r"\bamount\b|\bfees?\b|\bprice\b|\bcosts?\b|\bpercent|\bfines?\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d|[一二三四五六七八九十百千万]+(?:元|年|日|个月|倍|%)|percent|per cent")
@@ -86,9 +84,8 @@ class Searcher:
         self.provisions = find_provisions(corpus)
         self._languages = {a.id: set(a.languages) for a in corpus.articles()}
         self._hubness: dict[str, float] | None = None
-        # Place names say which regulation, not what about (上海, shenzhen, 浦东).
-        self._name_tokens = frozenset(t for r in corpus.regulations for name in (*r.short_name.values(), *r.aliases)
-                                      for t in tokenize(name))
+        self._vectors: dict[str, np.ndarray] | None = None
+        self._names: frozenset[str] | None = None
         self._vocabulary: tuple[dict[str, frozenset[str]], dict[str, float]] | None = None
 
     def scope(self, query: Query) -> list[str]:
@@ -122,18 +119,48 @@ class Searcher:
             lists["translated"] = _fold(self.index.keyword(english, k=CANDIDATES, regulations=scope))
             lists["pivot"] = self._pivot(dense, scope)
             lists["_translated_tokens"] = {t: (0, 0.0) for t in english}
+        quoted = self.quoted(text, scope)
+        if quoted:
+            lists["quoted"] = {a: (rank, 1.0) for rank, a in enumerate(quoted, start=1)}
         provisions = self.provisions.rank(text, set(scope), translated=english)
         if provisions:
             lists["provision"] = {a: (rank, s) for rank, (a, s) in enumerate(provisions, start=1)}
         lists["_tokens"] = {t: (0, 0.0) for t in tokens}
         return lists
 
+    def _is_name(self, token: str) -> bool:
+        """Place names say which regulation, not what about (上海, shenzhen, 浦东)."""
+        names = [n for r in self.corpus.regulations for n in (*r.short_name.values(), *r.aliases)]
+        if token[:1].isascii():
+            return token in {t for n in names if n.isascii() for t in english_tokens(n)}
+        if self._names is None:  # tokenising Chinese names loads jieba, which a Chinese token has needed anyway
+            self._names = frozenset(t for n in names if not n.isascii() for t in tokenize(n))
+        return token in self._names
+
+    def has_own_topic(self, question: str) -> bool:
+        """True when a follow-up carries topical words of its own that the corpus knows."""
+        _, idf = self._token_statistics()
+        topical = {t for t in tokenize(question) if t in idf and not self._is_name(t) and
+                   t not in _ANAPHORIC and salience(t) >= 0.5}
+        return len(topical) >= OWN_TOPIC_MIN
+
+    def quoted(self, text: str, scope: list[str]) -> list[str]:
+        """Articles containing, word for word, a phrase the question puts in quotes ("先导产业", 'AI assets')."""
+        phrases = [(a or b).strip().lower() for a, b in _QUOTED.findall(text) if len((a or b).strip()) >= 2]
+        found = []
+        for article in self.corpus.articles():
+            if article.regulation in scope and phrases:
+                body = " ".join(v.text for v in article.texts).lower()
+                if any(p in body for p in phrases):
+                    found.append(article.id)
+        return found
+
     def hubness(self) -> dict[str, float]:
         """How close each article sits to the *other* language's passages on average (a hub attracts every
         cross-lingual query); centred, so 0 is typical. Computed once from the stored vectors."""
         if self._hubness is None:
             records = [r for r in self.index.records if r.embedded and r.part == 0]
-            vectors = self.index.vectors([r.id for r in records])
+            vectors = self._stored_vectors()
             by_language = {lang: [(r, vectors[r.id]) for r in records if r.language == lang and r.id in vectors]
                            for lang in ("zh", "en")}
             hub: dict[str, float] = {}
@@ -156,8 +183,8 @@ class Searcher:
 
     def _token_statistics(self) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
         if self._vocabulary is None:
-            article_tokens = {a.id: frozenset(t for v in a.texts for t in tokenize(v.text))
-                              for a in self.corpus.articles()}
+            article_tokens = self.index.article_tokens or {
+                a.id: frozenset(t for v in a.texts for t in tokenize(v.text)) for a in self.corpus.articles()}
             frequency: dict[str, int] = {}
             for found in article_tokens.values():
                 for token in found:
@@ -169,14 +196,13 @@ class Searcher:
 
     def answerability(self, query: Query, hits: Sequence[Hit]) -> dict[str, float]:
         """Question-level evidence that the regulations address the question at all (see calibration)."""
-        tokens = [t for t in tokenize(query.standalone) if t not in self._name_tokens]
-        _, idf = self._token_statistics()
+        tokens = [t for t in tokenize(query.standalone) if not self._is_name(t)]
+        article_tokens, idf = self._token_statistics()
         terms = self.index.terms
-        weights = {t: salience(t) for t in tokens}
+        weights = {t: salience(t) for t in sorted(set(tokens))}
         unknown = sum(w for t, w in weights.items() if t not in idf and not any(e in idf for e in terms.get(t, ())))
         top = hits[0] if hits else None
         features = top.features if top is not None and top.features else {}
-        article_tokens, _ = self._token_statistics()
         in_top = article_tokens.get(top.article.id, frozenset()) if top is not None else frozenset()
         uncovered = sum(w for t, w in weights.items()
                         if t not in in_top and not any(e in in_top for e in terms.get(t, ())))
@@ -189,54 +215,76 @@ class Searcher:
             "top_dense": features.get("dense_best", -0.8),
             "chinese": float(query.language == "zh"),
             "other_jurisdiction": float(bool(query.other_jurisdictions) and not query.regulations),
+            "quote_found": float(top is not None and top.article.id in self.quoted(query.standalone, self.scope(query))),
             # Asking for an amount the best article cannot give ("罚款多少元", "what is the tax rate").
             "quantity_missing": float(bool(_ASKS_QUANTITY.search(query.question)) and top is not None and
                                       not any(_FIGURE.search(t.text) for t in top.article.texts)),
             "margin": (hits[0].score - hits[1].score) if len(hits) > 1 and not hits[0].lookup else 0.0,
         }
 
-    def coverage(self, article_id: str, tokens: Sequence[str]) -> float:
-        """IDF-weighted share of the question's tokens that occur in the article (any language version)."""
+    def coverage_scorer(self, tokens: Sequence[str]):
+        """A function: article id → IDF-weighted share of `tokens` occurring in that article (any language)."""
         article_tokens, idf = self._token_statistics()
-        known = {t for t in tokens if t in idf}
+        known = sorted({t for t in tokens if t in idf})  # sorted: sums come out the same in every process
         weight = sum(idf[t] for t in known)
-        return sum(idf[t] for t in known & article_tokens.get(article_id, frozenset())) / weight if weight else 0.0
+
+        def coverage(article_id: str) -> float:
+            found = article_tokens.get(article_id, frozenset())
+            return sum(idf[t] for t in known if t in found) / weight if weight else 0.0
+        return coverage
 
     def _pivot(self, dense: Sequence[tuple[PassageRecord, float]], scope: list[str]) -> Ranked:
         """Search articles without Chinese text using the English vectors of the nearest bilingual articles."""
-        targets = [r for r in scope if any("zh" not in self._languages[a.id]
-                                           for a in self.corpus.regulation(r).articles)]
+        targets = {r for r in scope if any("zh" not in self._languages[a.id]
+                                           for a in self.corpus.regulation(r).articles)}
         sources = list(dict.fromkeys(r.article_id for r, _ in dense
                                      if r.language == "zh" and "en" in self._languages[r.article_id]))
-        if not targets or not sources:
+        stored = self._stored_vectors()
+        seeds = [stored[f"{a}/en"] for a in sources[:PIVOT_SOURCES] if f"{a}/en" in stored]
+        if not targets or not seeds:
             return {}
-        vectors = self.index.vectors([f"{a}/en" for a in sources[:PIVOT_SOURCES]])
-        if not vectors:
-            return {}
-        pivot = np.mean(list(vectors.values()), axis=0)
+        pivot = np.mean(seeds, axis=0)
         pivot /= np.linalg.norm(pivot) or 1.0
-        hits = self.index.dense(pivot, k=CANDIDATES, regulations=targets)
-        return _fold([(r, s) for r, s in hits if "zh" not in self._languages[r.article_id]])
+        # The vectors were read from the store once; scoring a few hundred of them in memory is exact and fast.
+        records = [r for r in self.index.records if r.id in stored and r.regulation in targets
+                   and "zh" not in self._languages[r.article_id]]
+        if not records:
+            return {}
+        scores = np.vstack([stored[r.id] for r in records]) @ pivot
+        return _fold(list(zip(records, scores.tolist())))
+
+    def _stored_vectors(self) -> dict[str, np.ndarray]:
+        """Every embedded passage vector, read from the vector store on first use."""
+        if self._vectors is None:
+            self._vectors = self.index.vectors([r.id for r in self.index.records if r.embedded])
+        return self._vectors
 
     def candidates(self, query: Query) -> dict[str, dict[str, float]]:
         """Feature vectors of every candidate article (see `calibration.FEATURES`)."""
         scope = self.scope(query)
-        lists = self.paths(query.standalone, scope)
-        own = self.paths(query.question, scope) if query.followup and query.standalone != query.question else {}
+        primary, secondary = query.standalone, query.question
+        if query.followup and query.standalone != query.question and self.has_own_topic(query.question):
+            # The follow-up names its own subject ("What about land or electricity?"): its words lead, and
+            # the conversation (condensed into `standalone`) supports.
+            names = " ".join(self.corpus.regulation(r).short_name.get(query.language, "") for r in query.regulations)
+            primary, secondary = f"{names} {query.question}".strip(), query.standalone
+        lists = self.paths(primary, scope)
+        own = self.paths(secondary, scope) if query.followup and secondary != primary else {}
         named = set(query.regulations)
         context = set(query.context_articles)
         ids = {a for name, ranked in [*lists.items(), *own.items()] if not name.startswith("_")
                for a in ranked} | context
         hubness = self.hubness() if any(query.language not in self._languages[a] for a in ids) else {}
-        tokens = list(lists["_tokens"])
+        coverage = self.coverage_scorer(list(lists["_tokens"]))
         translated = list(lists.get("_translated_tokens", {}))
+        coverage_translated = self.coverage_scorer(translated) if translated else (lambda _: 0.0)
         out = {}
         for a in ids:
             features = self.calibration.features(a, lists, own, language=query.language,
                                                  article_languages=self._languages[a],
                                                  named=a.rpartition(":")[0] in named, context=a in context)
-            features["coverage"] = self.coverage(a, tokens)
-            features["coverage_translated"] = self.coverage(a, translated) if translated else 0.0
+            features["coverage"] = coverage(a)
+            features["coverage_translated"] = coverage_translated(a)
             features["cross_hub"] = features["cross_lingual"] * hubness.get(a, 0.0) * 10
             out[a] = features
         return out
@@ -270,44 +318,3 @@ def _alternate(order: list[str], regulations: list[str]) -> list[str]:
                 out.append(queues[regulation].pop(0))
     return out
 
-
-class LegalRetriever(BaseRetriever):
-    """A LangChain retriever over the regulations: one Document per article, best first.
-
-    `k` and `regulation` work as constructor fields and as `invoke` arguments:
-    `retriever.invoke("深圳条例第七十一条", k=3, regulation="shenzhen-ai-2022")`.
-    """
-
-    searcher: Searcher
-    k: int = 5
-    regulation: str | None = None
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
-                                **kwargs: Any) -> list[Document]:
-        from .query import understand
-
-        k = int(kwargs.get("k", self.k))
-        understood = understand(query, self.searcher.corpus, regulation=kwargs.get("regulation", self.regulation))
-        return [article_document(self.searcher.corpus, hit, understood.language)
-                for hit in self.searcher.search(understood, k=k)]
-
-    async def _aget_relevant_documents(self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun,
-                                       **kwargs: Any) -> list[Document]:
-        return await run_in_executor(None, self._get_relevant_documents, query,
-                                     run_manager=run_manager.get_sync(), **kwargs)
-
-
-def article_document(corpus: Corpus, hit: Hit, language: str) -> Document:
-    """A whole article as a LangChain Document, in `language` where the article has it."""
-    article = hit.article
-    regulation = corpus.regulation(article.regulation)
-    text = article.best_text(language)
-    chapter = ""
-    if article.chapter is not None:
-        title = article.chapter.title(text.language)
-        chapter = f"第{format_chinese_number(article.chapter.number)}章 {title}" if text.language == "zh" else \
-            f"Chapter {article.chapter.number} {title}"
-    return Document(id=article.id, page_content=text.text, metadata={
-        "regulation": article.regulation, "article": article.number, "article_id": article.id,
-        "chapter": chapter, "title": regulation.name(text.language), "score": round(hit.probability, 4),
-        "languages": list(article.languages), "language": text.language})

@@ -9,8 +9,8 @@ from assistant.embedding import (
     E5Embedder,
     Embedder,
     HashEmbedder,
-    LangChainEmbeddings,
     embed_in_batches,
+    langchain_embeddings,
     load_embedder,
 )
 from assistant.errors import ConfigError, IndexStateError, ModelError
@@ -55,7 +55,7 @@ def test_e5_is_cross_lingual():
 
 
 def test_langchain_adapter():
-    adapter = LangChainEmbeddings(HashEmbedder())
+    adapter = langchain_embeddings(HashEmbedder())
     docs = adapter.embed_documents(["a b", "c d"])
     assert len(docs) == 2 and len(docs[0]) == 256 and adapter.embed_query("a b") == pytest.approx(docs[0])
 

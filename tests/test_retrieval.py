@@ -7,7 +7,7 @@ from langchain_core.documents import Document
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 from assistant.query import Turn, understand
-from assistant.retrieval import LegalRetriever
+from assistant.retriever import LegalRetriever
 
 SH, SZ = "shanghai-ai-2022", "shenzhen-ai-2022"
 

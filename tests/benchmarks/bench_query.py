@@ -1,0 +1,69 @@
+"""Benchmark: warm retrieval + extractive answer latency, and CLI cold start. Prints figures.
+
+Run: python tests/benchmarks/bench_query.py [--data-dir DIR]   (builds the index there if needed)
+Targets (2-core machine): p50 ≤ 15 ms and p95 ≤ 40 ms warm (≈ 1.5× one query embedding), CLI cold start to
+a printed answer ≤ 2 s with a built index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from assistant.chain import Assistant
+from assistant.evalset import load_cases
+from assistant.query import Turn
+from assistant.resources import bundled_path
+from assistant.settings import Settings
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="lawqa-bench-"))
+    assistant = Assistant(Settings(data_dir=data_dir))
+    cases = load_cases(bundled_path("eval", "cases.jsonl"), corpus=assistant.corpus)
+    for case in cases[:20]:  # warm up caches (tokeniser, hubness, vocabulary)
+        assistant.ask(case.question, history=[Turn(m.role, m.content) for m in case.history])
+    embed = []
+    for case in cases[:100]:
+        started = time.perf_counter()
+        assistant.embedder.embed_query(case.question)
+        embed.append((time.perf_counter() - started) * 1000)
+    latencies = []
+    for _ in range(args.repeat):
+        for case in cases:
+            history = [Turn(m.role, m.content) for m in case.history]
+            started = time.perf_counter()
+            assistant.ask(case.question, history=history)
+            latencies.append((time.perf_counter() - started) * 1000)
+    one = statistics.median(embed)
+    p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
+    print(f"query embedding: median {one:.1f} ms")
+    print(f"retrieval + extractive answer over {len(latencies)} asks: p50 {p50:.1f} ms ({p50 / one:.2f}× one "
+          f"embedding), p95 {p95:.1f} ms ({p95 / one:.2f}×), mean {statistics.fmean(latencies):.1f} ms")
+    env = {**os.environ, "LAWQA_DATA_DIR": str(data_dir)}
+    runs = []
+    for question in ("深圳条例第七十一条规定了什么？", "Can I pilot a low-risk AI product in Shenzhen?"):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "assistant", "ask", question, "--json"], env=env, check=True,
+                       capture_output=True)
+        runs.append(time.perf_counter() - started)
+    print(f"CLI cold start to a printed answer: {', '.join(f'{r:.2f} s' for r in runs)}")
+
+
+if __name__ == "__main__":
+    main()
