@@ -1,0 +1,49 @@
+"""lawqa: answers about regulations, in Chinese or English, citing the exact articles.
+
+    from assistant import Assistant, Settings
+    answer = Assistant(Settings()).ask("深圳条例第七十一条规定了什么？")
+
+Names are imported on first use, so `import assistant` stays cheap and LangChain is only loaded when its
+parts (`LegalRetriever`) are used.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Assistant": "chain",
+    "Answer": "answer",
+    "Citation": "citations",
+    "DroppedCitation": "citations",
+    "Article": "corpus",
+    "Corpus": "corpus",
+    "Regulation": "corpus",
+    "load_corpus": "corpus",
+    "build_index": "index",
+    "LegalRetriever": "retriever",
+    "Settings": "settings",
+    "LawqaError": "errors",
+}
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from .answer import Answer
+    from .chain import Assistant
+    from .citations import Citation, DroppedCitation
+    from .corpus import Article, Corpus, Regulation, load_corpus
+    from .errors import LawqaError
+    from .index import build_index
+    from .retriever import LegalRetriever
+    from .settings import Settings
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'assistant' has no attribute {name!r}")

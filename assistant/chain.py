@@ -47,7 +47,12 @@ class Assistant:
         self.corpus = load_corpus(settings.data_dir)
         self.embedder = embedder or load_embedder(settings.embedder, threads=settings.embed_threads)
         self.index = self._open_index(progress=progress, build=build)
-        self.searcher = Searcher(self.corpus, self.index, self.embedder, calibration=calibration)
+        reranker = None
+        if settings.reranker:
+            from .reranking import CrossEncoderReranker
+
+            reranker = CrossEncoderReranker(settings.reranker, threads=settings.embed_threads)
+        self.searcher = Searcher(self.corpus, self.index, self.embedder, calibration=calibration, reranker=reranker)
         self.extractive = ExtractiveAnswerer(self.corpus, self.searcher.calibration, terms=self.index.terms,
                                              idf=lambda: self.searcher.idf)
         self.use_calibration(calibration or load_calibration())
@@ -58,13 +63,14 @@ class Assistant:
         url = self.settings.chroma_url
         if meta is not None and (meta.embedder != self.embedder.name or meta.chroma_url != url):
             return open_index(self.settings.data_dir, self.embedder, chroma_url=url)  # raises a clear mismatch
-        current = corpus_fingerprint(build_passages(self.corpus), self.embedder.name, url)
+        current = corpus_fingerprint(build_passages(self.corpus, dense=self.settings.dense_texts),
+                                     self.embedder.name, url)
         if meta is None or meta.fingerprint != current:
             if not build:
                 state = "no index" if meta is None else "the index is out of date with the regulations"
                 raise IndexStateError(f"{state} in {self.settings.data_dir}; run `lawqa index`")
             build_index(self.corpus, self.embedder, data_dir=self.settings.data_dir, chroma_url=url,
-                        progress=progress)
+                        progress=progress, dense=self.settings.dense_texts)
         return open_index(self.settings.data_dir, self.embedder, chroma_url=url)
 
     def use_calibration(self, calibration: Calibration) -> None:

@@ -62,7 +62,7 @@ def index_command(
     corpus = load_corpus(settings.data_dir)
     embedder = load_embedder(settings.embedder, threads=settings.embed_threads)
     report = build_index(corpus, embedder, data_dir=settings.data_dir, chroma_url=settings.chroma_url,
-                         rebuild=rebuild, progress=_ProgressLine())
+                         rebuild=rebuild, progress=_ProgressLine(), dense=settings.dense_texts)
     articles = sum(len(r.articles) for r in corpus.regulations)
     if report.up_to_date:
         typer.echo(f"Index is up to date ({articles} articles, {report.passages} passages, "

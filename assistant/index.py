@@ -138,12 +138,15 @@ def _store_for(build_dir: Path, chroma_url: str | None) -> VectorStore:
 
 
 def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_url: str | None = None,
-                rebuild: bool = False, progress: BuildProgress | None = None) -> BuildReport:
-    """Build the index for `corpus` (incrementally unless `rebuild`), then make it the serving one."""
+                rebuild: bool = False, progress: BuildProgress | None = None, dense: str = "shown") -> BuildReport:
+    """Build the index for `corpus` (incrementally unless `rebuild`), then make it the serving one.
+
+    `dense` chooses which texts are embedded (see `passages.build_passages`).
+    """
     started = time.perf_counter()
     root = index_root(data_dir)
     with _build_lock(root):
-        passages = build_passages(corpus)
+        passages = build_passages(corpus, dense=dense)
         fingerprint = corpus_fingerprint(passages, embedder.name, chroma_url)
         current = read_meta(data_dir)
         if current is not None and not rebuild and current.fingerprint == fingerprint:

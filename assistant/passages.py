@@ -18,7 +18,6 @@ from .numbering import format_chinese_number
 
 # multilingual-e5-small reads 512 tokens; stay well below so the header and tokenizer slack fit.
 MAX_PASSAGE_TOKENS = 400
-DENSE_POLICY = "shown"
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ def context_header(regulation: Regulation, article: Article, language: Language)
     return " · ".join(parts)
 
 
-def build_passages(corpus: Corpus, *, dense: str = DENSE_POLICY) -> list[Passage]:
+def build_passages(corpus: Corpus, *, dense: str = "shown") -> list[Passage]:
     """Every passage of every article in the corpus, in a stable order.
 
     `dense` says which texts are embedded: "shown" (the shown text of each language) or "original" (the

@@ -33,6 +33,7 @@ from .index import PassageRecord, SearchIndex
 from .language import detect_language
 from .provisions import find_provisions
 from .query import Query
+from .reranking import RERANK_DEPTH, Reranker
 from .terms import translate_tokens
 from .tokens import english_tokens, salience, tokenize
 
@@ -75,7 +76,7 @@ class Searcher:
     """Runs the hybrid search for a Query against one opened index."""
 
     def __init__(self, corpus: Corpus, index: SearchIndex, embedder: Embedder, *,
-                 calibration: Calibration | None = None, reranker: object | None = None):
+                 calibration: Calibration | None = None, reranker: Reranker | None = None):
         self.corpus = corpus
         self.index = index
         self.embedder = embedder
@@ -136,6 +137,14 @@ class Searcher:
         if self._names is None:  # tokenising Chinese names loads jieba, which a Chinese token has needed anyway
             self._names = frozenset(t for n in names if not n.isascii() for t in tokenize(n))
         return token in self._names
+
+    def _rerank(self, query: Query, order: list[str]) -> list[str]:
+        """Reorder the best RERANK_DEPTH candidates by the cross-encoder; the rest keep their order."""
+        head = order[:RERANK_DEPTH]
+        scores = self.reranker.score(query.standalone,
+                                     [self.corpus.get(a).best_text(query.language).text for a in head])
+        reranked = [a for _, a in sorted(zip(scores, head), key=lambda pair: -pair[0])]
+        return reranked + order[RERANK_DEPTH:]
 
     def has_own_topic(self, question: str) -> bool:
         """True when a follow-up carries topical words of its own that the corpus knows."""
@@ -299,6 +308,8 @@ class Searcher:
         calibration = calibration or self.calibration
         scores = {a: calibration.score(f) for a, f in features.items()}
         order = sorted(scores, key=lambda a: -scores[a])
+        if self.reranker is not None:
+            order = self._rerank(query, order)
         if query.comparison and len(self.scope(query)) > 1:
             order = _alternate(order, self.scope(query))
         lookups = [a.id for a in self.lookups(query)]

@@ -165,3 +165,13 @@ def test_chroma_server_backend(tmp_path, corpus, chroma_server):
     report = build_index(load_corpus(tmp_path), embedder, data_dir=tmp_path, chroma_url=chroma_server)
     assert (report.embedded, report.reused) == (1, 217)
     assert open_index(tmp_path, embedder, chroma_url=chroma_server).meta.collection == f"lawqa-{report.build_id}"
+
+
+def test_original_only_dense_texts(tmp_path, corpus):
+    embedder = CountingEmbedder()
+    report = build_index(corpus, embedder, data_dir=tmp_path, dense="original")
+    assert report.embedded == 145 and report.passages == 289  # Shanghai's translations stay keyword-only
+    index = open_index(tmp_path, embedder)
+    assert {r.language for r in index.records if r.embedded and r.regulation == "shanghai-ai-2022"} == {"zh"}
+    assert build_index(corpus, embedder, data_dir=tmp_path, dense="original").up_to_date
+    assert not build_index(corpus, embedder, data_dir=tmp_path).up_to_date  # switching policy rebuilds

@@ -117,3 +117,43 @@ def test_follow_up_uses_the_conversation(e5_assistant):
 def test_abstains_when_the_regulations_do_not_address_it(e5_assistant, question):
     answer = e5_assistant.ask(question)
     assert answer.abstained and answer.citations == ()
+
+
+class ReversingReranker:
+    """A deterministic stand-in: prefers whatever the ranker liked least among the top candidates."""
+
+    def __init__(self):
+        self.calls = []
+
+    def score(self, question, passages):
+        self.calls.append((question, len(passages)))
+        return [float(i) for i in range(len(passages))]
+
+
+def test_reranker_reorders_the_top_candidates(hash_assistant):
+    from assistant.reranking import RERANK_DEPTH
+    from assistant.retrieval import Searcher
+
+    plain = hash_assistant.searcher
+    reranker = ReversingReranker()
+    reranked = Searcher(plain.corpus, plain.index, plain.embedder, calibration=plain.calibration, reranker=reranker)
+    query = understand("人工智能伦理委员会的职责", plain.corpus)
+    before = [h.article.id for h in plain.search(query, k=RERANK_DEPTH)]
+    after = [h.article.id for h in reranked.search(query, k=RERANK_DEPTH)]
+    assert after == before[::-1] and reranker.calls == [(query.standalone, RERANK_DEPTH)]
+    lookup = understand("深圳条例第七十一条", plain.corpus)
+    assert reranked.search(lookup, k=3)[0].article.id == f"{SZ}:71"  # named articles stay first
+
+
+@pytest.mark.slow
+def test_cross_encoder_backend_loads_a_local_model(tmp_path):
+    pytest.importorskip("sentence_transformers", reason="needs the st extra (torch==2.13.0 + lawqa[st])")
+    from assistant.embedding import minilm_model_dir
+    from assistant.errors import ModelError
+    from assistant.reranking import CrossEncoderReranker
+
+    # The bundled MiniLM is a bi-encoder, so its scoring head starts untrained: this proves the plumbing only.
+    scores = CrossEncoderReranker(minilm_model_dir()).score("what is AI?", ["AI is intelligence", "rain"])
+    assert len(scores) == 2 and all(isinstance(s, float) for s in scores)
+    with pytest.raises(ModelError, match="could not load the reranker"):
+        CrossEncoderReranker(str(tmp_path / "missing"))
