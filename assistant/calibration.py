@@ -37,7 +37,8 @@ FEATURES = (
     "coverage", "coverage_translated", "cross_hub",
 )
 ANSWERABILITY = ("top_probability", "top3_probability", "unknown_share", "top_coverage", "top_dense", "chinese",
-                 "margin", "other_jurisdiction", "uncovered_share", "quantity_missing", "quote_found")
+                 "margin", "other_jurisdiction", "uncovered_share", "quantity_missing", "quote_found",
+                 "other_instrument", "asks_procedure")
 _ABSENT_GAP = -0.8  # scaled cosine gap given to an article a dense path did not return
 Ranked = Mapping[str, tuple[int, float]]
 

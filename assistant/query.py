@@ -41,6 +41,25 @@ JURISDICTIONS = tuple("""
                   "Singapore", "Germany", "France", "California", "New York", "United Nations")
 
 
+# Legal instruments a question may name; those the corpus itself mentions (e.g. the Civil Code) are ignored,
+# the rest tell that the question is about other rules than the ones loaded.
+INSTRUMENTS = ("个人信息保护法", "数据安全法", "网络安全法", "著作权法", "专利法", "商标法", "刑法", "民法典", "公司法",
+               "劳动法", "劳动合同法", "反垄断法", "电子商务法", "广告法", "暂行办法", "人工智能法", "PIPL", "GDPR",
+               "AI Act", "Cybersecurity Law", "Data Security Law", "Personal Information Protection Law",
+               "Copyright Law", "Patent Law", "Trademark Law", "Criminal Law", "Civil Code", "Company Law",
+               "Labor Law", "Labour Law", "Labor Contract Law", "Anti-Monopoly Law", "E-Commerce Law",
+               "Interim Measures")
+_INSTRUMENT_PATTERNS = [(name, re.compile(re.escape(name) if not name.isascii() else rf"\b{re.escape(name)}\b",
+                                          re.IGNORECASE)) for name in INSTRUMENTS]
+# "How do I register / which documents / where do I file": administrative procedures, which laws that
+# promote an industry do not set out.
+ASKS_PROCEDURE = re.compile(r"流程|步骤|手续|哪些材料|准备.{0,6}材料|怎么(?:办理|注册|登录|开户|备案|报名)|"
+                            r"如何(?:办理|注册|备案)|哪几步|在哪里?(?:办|登录|提交|注册)|"
+                            r"\bhow (?:do|can|should) (?:i|we) (?:register|file|open|log in|submit|sign up)\b|"
+                            r"\bsteps?\b|\bprocedures?\b|\bpaperwork\b|\bwhere do (?:i|we) (?:log|file|submit|register)|"
+                            r"\bwhat documents\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Turn:
     """One message of a conversation."""
@@ -70,6 +89,8 @@ class Query:
     followup: bool = False
     context_articles: tuple[str, ...] = field(default=())  # article ids cited earlier in the conversation
     other_jurisdictions: tuple[str, ...] = ()  # places named that no loaded regulation covers
+    other_instruments: tuple[str, ...] = ()  # laws named that the loaded regulations never mention
+    asks_procedure: bool = False
 
 
 def parse_history(raw: object) -> tuple[Turn, ...]:
@@ -137,6 +158,24 @@ def find_other_jurisdictions(text: str, corpus: Corpus) -> list[str]:
     covered = {name.lower() for r in corpus.regulations for name in _names(r)}
     return [place for place, pattern in _JURISDICTION_PATTERNS
             if place.lower() not in covered and pattern.search(text)]
+
+
+def find_other_instruments(text: str, corpus: Corpus) -> list[str]:
+    """Laws named in `text` that the corpus never mentions (PIPL, 著作权法, the Interim Measures …)."""
+    found = [name for name, pattern in _INSTRUMENT_PATTERNS if pattern.search(text)]
+    if not found:
+        return []
+    corpus_text = _corpus_text(corpus)
+    return [name for name in found if name.lower() not in corpus_text]
+
+
+_TEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _corpus_text(corpus: Corpus) -> str:
+    if corpus not in _TEXTS:
+        _TEXTS[corpus] = " ".join(v.text for a in corpus.articles() for v in a.texts).lower()
+    return _TEXTS[corpus]
 
 
 def _article_refs(text: str, corpus: Corpus, named: list[tuple[str, int]],
@@ -209,4 +248,6 @@ def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
     return Query(question=question, standalone=standalone, language=language,
                  regulations=tuple(dict.fromkeys(regulations)), article_refs=refs, comparison=comparison,
                  followup=followup, context_articles=context,
-                 other_jurisdictions=tuple(find_other_jurisdictions(question, corpus)))
+                 other_jurisdictions=tuple(find_other_jurisdictions(question, corpus)),
+                 other_instruments=tuple(find_other_instruments(question, corpus)),
+                 asks_procedure=bool(ASKS_PROCEDURE.search(question)))

@@ -224,6 +224,8 @@ class Searcher:
             "top_dense": features.get("dense_best", -0.8),
             "chinese": float(query.language == "zh"),
             "other_jurisdiction": float(bool(query.other_jurisdictions) and not query.regulations),
+            "other_instrument": float(bool(query.other_instruments)),
+            "asks_procedure": float(query.asks_procedure),
             "quote_found": float(top is not None and top.article.id in self.quoted(query.standalone, self.scope(query))),
             # Asking for an amount the best article cannot give ("罚款多少元", "what is the tax rate").
             "quantity_missing": float(bool(_ASKS_QUANTITY.search(query.question)) and top is not None and
