@@ -36,6 +36,13 @@ FEATURES = (
     "provision", "quoted", "cross_lingual", "named", "context", "own_dense_gap", "own_keyword_norm",
     "coverage", "coverage_translated", "cross_hub",
 )
+# Evidence that means more (or less) in some situations: products let the linear score weigh it differently.
+INTERACTIONS = {
+    "cross_lingual": ("dense_zh_gap", "dense_en_gap", "dense_en_rr", "translated_norm", "translated_rr",
+                      "pivot_gap", "pivot_rr", "keyword_norm", "coverage_translated"),
+    "followup": ("own_dense_gap", "own_keyword_norm", "context", "dense_best", "keyword_norm"),
+}
+FEATURES = FEATURES + tuple(f"{flag}*{name}" for flag, names in INTERACTIONS.items() for name in names)
 ANSWERABILITY = ("top_probability", "top3_probability", "unknown_share", "top_coverage", "top_dense", "chinese",
                  "margin", "other_jurisdiction", "uncovered_share", "quantity_missing", "quote_found",
                  "other_instrument", "asks_procedure")
@@ -73,7 +80,7 @@ class Calibration:
     @staticmethod
     def features(article_id: str, lists: Mapping[str, Ranked], own: Mapping[str, Ranked], *, language: str,
                  article_languages: set[str], named: bool, context: bool) -> dict[str, float]:
-        """The path features of one candidate (coverage and hubness are added by the searcher)."""
+        """The path features of one candidate (coverage, hubness and interactions are added by the searcher)."""
         out: dict[str, float] = {name: 0.0 for name in FEATURES}
         best = [lists[p][article_id][1] for p in ("dense_zh", "dense_en") if article_id in lists.get(p, {})]
         out["dense_best"] = (max(best) - 0.8) * 10 if best else _ABSENT_GAP
@@ -91,6 +98,15 @@ class Calibration:
             out["own_dense_gap"] = max(_dense(own.get(p, {}), article_id)[0] for p in ("dense_zh", "dense_en"))
             out["own_keyword_norm"] = _keyword(own.get("keyword", {}), article_id)[0]
         return out
+
+
+def add_interactions(features: dict[str, float], *, followup: bool) -> dict[str, float]:
+    """Add the INTERACTIONS products to a candidate's features (in place) and return them."""
+    flags = {"cross_lingual": features.get("cross_lingual", 0.0), "followup": float(followup)}
+    for flag, names in INTERACTIONS.items():
+        for name in names:
+            features[f"{flag}*{name}"] = flags[flag] * features.get(name, 0.0)
+    return features
 
 
 def _sigmoid(z: float) -> float:

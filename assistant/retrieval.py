@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .calibration import Calibration, load_calibration
+from .calibration import Calibration, add_interactions, load_calibration
 from .corpus import Article, Corpus
 from .embedding import Embedder
 from .index import PassageRecord, SearchIndex
@@ -297,7 +297,7 @@ class Searcher:
             features["coverage"] = coverage(a)
             features["coverage_translated"] = coverage_translated(a)
             features["cross_hub"] = features["cross_lingual"] * hubness.get(a, 0.0) * 10
-            out[a] = features
+            out[a] = add_interactions(features, followup=query.followup)
         return out
 
     def search(self, query: Query, *, k: int = 5) -> list[Hit]:
