@@ -28,10 +28,11 @@ import numpy as np
 from .errors import ConfigError
 from .resources import bundled_path
 
-DENSE_PATHS = ("dense_zh", "dense_en", "pivot")
+DENSE_PATHS = ("dense_zh", "dense_en", "pivot", "analog")
 KEYWORD_PATHS = ("keyword", "translated")
 FEATURES = (
     "dense_best", "dense_zh_gap", "dense_zh_rr", "dense_en_gap", "dense_en_rr", "pivot_gap", "pivot_rr",
+    "analog_gap", "analog_rr",
     "keyword_norm", "keyword_log", "keyword_rr", "translated_norm", "translated_log", "translated_rr",
     "provision", "quoted", "cross_lingual", "named", "context", "own_dense_gap", "own_keyword_norm",
     "coverage", "coverage_translated", "cross_hub",

@@ -88,6 +88,7 @@ class Query:
     comparison: bool = False
     followup: bool = False
     context_articles: tuple[str, ...] = field(default=())  # article ids cited earlier in the conversation
+    analog_of: tuple[str, ...] = ()  # articles cited earlier whose counterpart in another regulation is asked for
     other_jurisdictions: tuple[str, ...] = ()  # places named that no loaded regulation covers
     other_instruments: tuple[str, ...] = ()  # laws named that the loaded regulations never mention
     asks_procedure: bool = False
@@ -228,7 +229,7 @@ def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
     cited = [c for text in reversed(answers) for c in find_citations(text, corpus, default_regulations=earlier)]
     inherited = earlier or list(dict.fromkeys(c.regulation for c in cited))
     # In a conversation, a question naming no regulation is about the one being discussed.
-    standalone, regulations, context = question, named_ids or inherited, ()
+    standalone, regulations, context, analog_of = question, named_ids or inherited, (), ()
     if followup:
         topic = recent[-1]
         if len(recent) > 1 and _is_fragment(topic, language):
@@ -236,6 +237,9 @@ def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
         if named_ids and inherited and set(named_ids).isdisjoint(inherited):
             base = _swap_regulation(topic, inherited, corpus.regulation(named_ids[0]), corpus, language)
             standalone = f"{base} {question}"
+            # "那深圳呢？" after an answer citing Shanghai's Article 66: Shenzhen's counterpart of that article.
+            analog_of = tuple(dict.fromkeys(f"{c.regulation}:{c.article}" for c in cited
+                                            if c.regulation not in named_ids))
         else:
             standalone = f"{topic} {question}"
             context = tuple(dict.fromkeys(f"{c.regulation}:{c.article}" for c in cited))
@@ -247,7 +251,7 @@ def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
         regulations = []  # a comparison needs every regulation in scope
     return Query(question=question, standalone=standalone, language=language,
                  regulations=tuple(dict.fromkeys(regulations)), article_refs=refs, comparison=comparison,
-                 followup=followup, context_articles=context,
+                 followup=followup, context_articles=context, analog_of=analog_of,
                  other_jurisdictions=tuple(find_other_jurisdictions(question, corpus)),
                  other_instruments=tuple(find_other_instruments(question, corpus)),
                  asks_procedure=bool(ASKS_PROCEDURE.search(question)))

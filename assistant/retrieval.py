@@ -264,6 +264,20 @@ class Searcher:
         scores = np.vstack([stored[r.id] for r in records]) @ pivot
         return _fold(list(zip(records, scores.tolist())))
 
+    def _analog(self, article_ids: Sequence[str], scope: list[str]) -> Ranked:
+        """Articles nearest to earlier-cited ones (all their language versions), within `scope`."""
+        stored = self._stored_vectors()
+        seeds = [stored[r.id] for r in self.index.records if r.article_id in article_ids and r.id in stored]
+        if not seeds:
+            return {}
+        centre = np.mean(seeds, axis=0)
+        centre /= np.linalg.norm(centre) or 1.0
+        records = [r for r in self.index.records if r.id in stored and r.regulation in scope
+                   and r.article_id not in article_ids]
+        if not records:
+            return {}
+        return _fold(list(zip(records, (np.vstack([stored[r.id] for r in records]) @ centre).tolist())))
+
     def _stored_vectors(self) -> dict[str, np.ndarray]:
         """Every embedded passage vector, read from the vector store on first use."""
         if self._vectors is None:
@@ -281,6 +295,8 @@ class Searcher:
             primary, secondary = f"{names} {query.question}".strip(), query.standalone
         lists = self.paths(primary, scope)
         own = self.paths(secondary, scope) if query.followup and secondary != primary else {}
+        if query.analog_of:
+            lists["analog"] = self._analog(query.analog_of, scope)
         named = set(query.regulations)
         context = set(query.context_articles)
         ids = {a for name, ranked in [*lists.items(), *own.items()] if not name.startswith("_")
