@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SourceError
+from .footnotes import Note, extract_footnotes, strip_marker
 from .language import LANGUAGES, Language, detect_language, ends_sentence, has_letters, join_wrapped, normalize_spaces
 from .numbering import CHINESE_DIGITS, parse_heading_number
 
@@ -31,8 +32,6 @@ _APPENDIX = re.compile(r"^(Interpretation|Explanation|Explanatory Notes?|Annex(?
                        r"附件|附录|说明|解读|起草说明)\s*[:：]?$", re.IGNORECASE)
 _FOOTER = re.compile(r"^(©|\(c\)\s|Copyright\b|版权所有)", re.IGNORECASE)
 # A translator's footnote marker is a number glued to the word it annotates: "social capital1".
-_GLUED_MARKER = re.compile(r"(?<=[A-Za-z)”\"])(\d{1,2})(?=[\s,.;:)]|$)")
-_FOOTNOTE_START = re.compile(r"^(\d{1,2}) (?=\S)")
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MARKDOWN_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
 _MAX_TITLE = 80
@@ -48,14 +47,6 @@ class Paragraph:
     def render(self) -> str:
         """Return the paragraph as one line of text, label included."""
         return f"{self.label} {self.text}" if self.label else self.text
-
-
-@dataclass(frozen=True)
-class Note:
-    """A translator's footnote, kept apart from the article text it annotates."""
-
-    marker: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -150,7 +141,7 @@ def parse_source(path: Path, *, display_path: str | None = None) -> ParsedSource
     """Parse one source file into articles per language (validated: numbered 1..N, none empty)."""
     shown = display_path or str(path)
     lines = _read_lines(read_source(path), markdown=path.suffix.lower() in (".md", ".markdown"))
-    lines, notes = _extract_footnotes(lines)
+    lines, notes = extract_footnotes(lines, is_heading=lambda text: _heading_of(text) is not None)
     layout = "wrapped" if _looks_wrapped(lines) else "lines"
     blocks = _assemble_blocks(lines, wrapped=layout == "wrapped")
     body, appendix_blocks = _split_off_appendix(blocks)
@@ -175,55 +166,6 @@ def _read_lines(text: str, *, markdown: bool) -> list[_Line]:
         cleaned = _MARKDOWN_BOLD.sub(r"\2", _MARKDOWN_HEADING.sub("", raw)) if markdown else raw
         out.append(_Line(number=number, text=cleaned.strip(), indented=raw[:1] == " "))
     return out
-
-
-def _extract_footnotes(lines: list[_Line]) -> tuple[list[_Line], dict[str, tuple[str, int]]]:
-    """Remove translator's footnotes dropped into the text by page layout; return them by marker.
-
-    A footnote starts a line with its number ("1 Translator's note: …") after that number was seen glued
-    to a word ("capital1"), runs until the next page starts (an indented line), a blank line or a heading,
-    and, if it stops mid-sentence, continues in the last paragraph at the bottom of the following page.
-    """
-    removed: set[int] = set()
-    notes: dict[str, tuple[str, int]] = {}
-    seen_markers: set[str] = set()
-    expected = 1
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        start = _FOOTNOTE_START.match(line.text) if not line.indented else None
-        if start and start.group(1) == str(expected) and str(expected) in seen_markers:
-            end = i + 1
-            while end < len(lines) and lines[end].text and not lines[end].indented \
-                    and _heading_of(lines[end].text) is None:
-                end += 1
-            text = " ".join(lines[k].text for k in range(i, end))[len(start.group(0)):]
-            removed.update(range(i, end))
-            if not ends_sentence(text):
-                continuation = _footnote_continuation(lines, end)
-                if continuation:
-                    removed.update(continuation)
-                    text = join_wrapped(text, " ".join(lines[k].text for k in continuation))
-            notes[str(expected)] = (text.strip(), line.number)
-            expected += 1
-            i = end
-            continue
-        seen_markers.update(_GLUED_MARKER.findall(line.text))
-        i += 1
-    return [line for k, line in enumerate(lines) if k not in removed], notes
-
-
-def _footnote_continuation(lines: list[_Line], page_start: int) -> list[int]:
-    """Line indexes of the rest of an unfinished footnote: the bottom paragraph of the next page."""
-    next_page = next((k for k in range(page_start + 1, len(lines)) if lines[k].indented), None)
-    if next_page is None:
-        return []
-    first = next_page
-    while first > page_start and lines[first - 1].text:
-        first -= 1
-    if first <= page_start or not lines[first].text[:1].islower():
-        return []
-    return list(range(first, next_page))
 
 
 def _looks_wrapped(lines: list[_Line]) -> bool:
@@ -386,12 +328,11 @@ def _paragraph(text: str) -> Paragraph:
 
 
 def _remove_marker(paragraphs: tuple[Paragraph, ...], marker: str) -> tuple[tuple[Paragraph, ...], bool]:
-    pattern = re.compile(rf"(?<=[A-Za-z)”\"]){marker}(?=[\s,.;:)]|$)")
     out, found = [], False
     for paragraph in paragraphs:
-        if not found and pattern.search(paragraph.text):
-            paragraph = Paragraph(text=pattern.sub("", paragraph.text, count=1), label=paragraph.label)
-            found = True
+        stripped = None if found else strip_marker(paragraph.text, marker)
+        if stripped is not None:
+            paragraph, found = Paragraph(text=stripped, label=paragraph.label), True
         out.append(paragraph)
     return tuple(out), found
 
