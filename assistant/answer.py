@@ -88,15 +88,21 @@ def choose_citations(query: Query, hits: Sequence[Hit], calibration: Calibration
     return [h for h in hits if top.score - h.score <= calibration.cite_margin][:MAX_CITED]
 
 
-def missing_lookups(query: Query, corpus: Corpus) -> list[str]:
-    """Human-readable descriptions of articles the question names that do not exist."""
+@dataclass(frozen=True)
+class MissingArticle:
+    """An article the question names that its regulation does not have."""
+
+    regulation: Regulation
+    number: int
+
+
+def missing_lookups(query: Query, corpus: Corpus) -> list[MissingArticle]:
+    """Articles the question names (by number) that do not exist."""
     missing = []
     for ref in query.article_refs:
         regulations = [ref.regulation] if ref.regulation else list(query.regulations or corpus.ids)
         if all(corpus.article(r, ref.number) is None for r in regulations):
-            for regulation_id in regulations:
-                regulation = corpus.regulation(regulation_id)
-                missing.append((regulation, ref.number, len(regulation.articles)))
+            missing.extend(MissingArticle(corpus.regulation(r), ref.number) for r in regulations)
     return missing
 
 
@@ -137,13 +143,15 @@ class ExtractiveAnswerer:
         return Answer(text=text, citations=(), language=query.language, abstained=True, retrieved=tuple(hits),
                       mode=mode, see_also=see_also)
 
-    def _abstention(self, language: Language, missing: list, hits: Sequence[Hit]) -> str:
+    def _abstention(self, language: Language, missing: list[MissingArticle], hits: Sequence[Hit]) -> str:
         if missing:
             # Worded so that it is not itself a citation of the missing article.
             if language == "zh":
-                return "；".join(f"《{r.name('zh')}》共{total}条，没有编号为{n}的条文" for r, n, total in missing) + "。"
-            return "; ".join(f"The {r.short_name.get('en') or r.name('en')} Regulations have {total} articles; "
-                             f"there is no article numbered {n}" for r, n, total in missing) + "."
+                return "；".join(f"《{m.regulation.name('zh')}》共{len(m.regulation.articles)}条，"
+                                f"没有编号为{m.number}的条文" for m in missing) + "。"
+            return "; ".join(f"The {m.regulation.short_name.get('en') or m.regulation.name('en')} Regulations have "
+                             f"{len(m.regulation.articles)} articles; there is no article numbered {m.number}"
+                             for m in missing) + "."
         text = {"zh": "在这些条例中没有找到关于这个问题的规定。条例主要涉及人工智能产业的促进、支持措施和治理，"
                       "未对此作出规定；如需具体答复，请咨询相关主管部门或专业律师。",
                 "en": "Not found in these regulations: they do not address this question. They cover promoting, "

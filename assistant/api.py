@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from .corpus import article_record
-from .errors import IndexStateError, InputError, LawqaError
+from .errors import IndexStateError, InputError, LawqaError, NotFoundError
 from .service import AssistantService
 from .settings import Settings
 
@@ -126,15 +126,19 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"detail": message}, status_code=status)
 
 
+UI_BODY_LIMIT = 1_000_000  # the chat UI posts whole conversations
+
+
 class BodyLimit:
-    """Refuse request bodies over `limit` bytes under /v1/ with 413 (declared or streamed)."""
+    """Refuse request bodies over the limit with 413 (declared or streamed): `limit` under /v1/, 1 MB elsewhere."""
 
     def __init__(self, app, limit: int):
-        self.app, self.limit = app, limit
+        self.app, self.api_limit = app, limit
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
+        if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        self.limit = self.api_limit if scope["path"].startswith("/v1/") else max(self.api_limit, UI_BODY_LIMIT)
         declared = dict(scope.get("headers") or []).get(b"content-length")
         too_big = declared is not None and declared.isdigit() and int(declared) > self.limit
         body, more = b"", not too_big
@@ -180,7 +184,7 @@ def create_api(service: AssistantService, settings: Settings) -> FastAPI:
 
     @app.exception_handler(InputError)
     async def _input(_: Request, exc: InputError) -> JSONResponse:
-        return _error(404 if "has no article" in str(exc) else 400, str(exc))
+        return _error(404 if isinstance(exc, NotFoundError) else 400, str(exc))
 
     @app.exception_handler(IndexStateError)
     async def _index(_: Request, exc: IndexStateError) -> JSONResponse:
@@ -202,7 +206,8 @@ def create_api(service: AssistantService, settings: Settings) -> FastAPI:
         return await run_in_threadpool(service.get, timeout=WAIT_FOR_INDEX)
 
     @app.get("/healthz")
-    def healthz() -> dict:
+    async def healthz() -> dict:
+        """Liveness, and the index build's progress on a first run."""
         status = service.status
         body = {"status": "ok" if status.state == "ready" else status.state, "state": status.state,
                 "progress": {"stage": status.stage, "done": status.done, "total": status.total}}
@@ -216,6 +221,7 @@ def create_api(service: AssistantService, settings: Settings) -> FastAPI:
 
     @app.post("/v1/ask", response_model=AskResponse, dependencies=[Depends(authorize)])
     async def ask(request: AskRequest) -> dict:
+        """Answer a question: the same object as `lawqa ask --json`."""
         ready = await assistant()
         answer = await run_in_threadpool(ready.ask, request.question, history=[m.model_dump() for m in request.history],
                                          regulation=request.regulation, mode=request.mode)
@@ -223,29 +229,19 @@ def create_api(service: AssistantService, settings: Settings) -> FastAPI:
 
     @app.post("/v1/search", response_model=SearchResponse, dependencies=[Depends(authorize)])
     async def search(request: SearchRequest) -> dict:
-        from .query import understand
-        from .retriever import article_document
-
+        """Retrieval only: the best articles with scores and metadata, for tools of your own."""
         ready = await assistant()
-        query = understand(request.query, ready.corpus, regulation=request.regulation)
-        hits = await run_in_threadpool(ready.searcher.search, query, k=request.k)
-        results = []
-        for hit in hits:
-            document = article_document(ready.corpus, hit, query.language)
-            results.append({**document.metadata, "text": document.page_content})
-        return {"results": results}
+        return {"results": await run_in_threadpool(_search, ready, request)}
 
     @app.get("/v1/articles/{regulation}/{article}", dependencies=[Depends(authorize)])
     async def get_article(regulation: str, article: int) -> dict:
+        """One article: chapter, texts in every language, notes."""
         ready = await assistant()
-        found = ready.corpus.article(regulation, article)
-        if found is None:
-            count = len(ready.corpus.regulation(regulation).articles)
-            raise InputError(f"{regulation} has no article {article}; it has articles 1-{count}")
-        return article_record(ready.corpus, found)
+        return article_record(ready.corpus, ready.corpus.require_article(regulation, article))
 
     @app.get("/v1/regulations", response_model=list[RegulationOut], dependencies=[Depends(authorize)])
     async def regulations() -> list[dict]:
+        """The regulations that are loaded."""
         ready = await assistant()
         return [{"id": r.id, "title": r.title, "short_name": r.short_name, "jurisdiction": r.jurisdiction,
                  "issuing_body": r.issuing_body, "adopted": r.adopted.isoformat() if r.adopted else None,
@@ -256,13 +252,36 @@ def create_api(service: AssistantService, settings: Settings) -> FastAPI:
     return app
 
 
+def _search(assistant, request: SearchRequest) -> list[dict]:
+    from .query import understand
+    from .retriever import article_document
+
+    query = understand(request.query, assistant.corpus, regulation=request.regulation)
+    results = []
+    for hit in assistant.searcher.search(query, k=request.k):
+        document = article_document(assistant.corpus, hit, query.language)
+        results.append({**document.metadata, "text": document.page_content})
+    return results
+
+
 def create_app(settings: Settings, *, service: AssistantService | None = None):
-    """REST API plus the Gradio UI mounted at "/" (routes first: later routes under "/" would be shadowed)."""
+    """REST API plus the Gradio UI mounted at "/" (routes first: later routes under "/" would be shadowed).
+
+    With LAWQA_API_TOKEN set the UI (and Gradio's own API beside it) asks for the token as its password, so
+    the token protects every way in, not only /v1/*.
+    """
     import gradio as gr
 
     from .ui import HEAD, build_ui
 
     service = (service or AssistantService(settings)).start()
     app = create_api(service, settings)
-    return gr.mount_gradio_app(app, build_ui(service, settings), path="/", head=HEAD, show_error=True)
+    auth = None
+    if settings.api_token is not None:
+        token = settings.api_token.get_secret_value()
+
+        def auth(_username: str, password: str) -> bool:
+            return hmac.compare_digest(password.encode(), token.encode())
+    return gr.mount_gradio_app(app, build_ui(service, settings), path="/", head=HEAD, show_error=True, auth=auth,
+                               auth_message="Enter any user name and the API token (LAWQA_API_TOKEN) as password.")
 

@@ -198,7 +198,10 @@ def default_calibration_path() -> Path:
 
 
 def load_calibration(path: Path | None = None) -> Calibration:
-    """Read a calibration file; without one, fall back to hand-set weights (usable, but not fitted)."""
+    """Read a calibration file; without the bundled one, fall back to hand-set weights (usable, not fitted)."""
+    if path is not None and not path.exists():
+        raise ConfigError(f"calibration file {path} not found; give an existing file or fit one with "
+                          "`lawqa eval --fit --calibration PATH`")
     path = path or default_calibration_path()
     if not path.exists():
         return Calibration(weights={"dense_zh_rr": 1.5, "dense_en_rr": 1.5, "keyword_norm": 2.0, "keyword_rr": 1.0,

@@ -16,7 +16,7 @@ from .calibration import Calibration, load_calibration
 from .citations import verify_citations
 from .corpus import load_corpus
 from .embedding import Embedder, load_embedder
-from .errors import IndexStateError, InputError
+from .errors import IndexStateError, InputError, ModelError
 from .index import BuildProgress, build_index, corpus_fingerprint, open_index, read_meta
 from .passages import build_passages
 from .query import Turn, parse_history, understand
@@ -100,12 +100,10 @@ class Assistant:
     def ask(self, question: str, *, history: Sequence[Turn] | list[dict] | None = None,
             regulation: str | None = None, mode: Mode | None = None) -> Answer:
         """Answer one question (with its conversation so far)."""
-        final = None
         for piece in self.stream(question, history=history, regulation=regulation, mode=mode):
             if isinstance(piece, Answer):
-                final = piece
-        assert final is not None  # stream always ends with an Answer
-        return final
+                return piece
+        raise RuntimeError("the answer stream ended without an Answer")
 
     def stream(self, question: str, *, history: Sequence[Turn] | list[dict] | None = None,
                regulation: str | None = None, mode: Mode | None = None) -> Iterator[str | Answer]:
@@ -118,8 +116,8 @@ class Assistant:
         if mode == "llm" and query.followup and query.standalone != query.question:
             try:
                 query = replace(query, standalone=self.llm.condense(question, turns, query.language))
-            except Exception:  # noqa: BLE001 - the rule-based condensation stands when the model fails
-                pass
+            except (ModelError, OSError, TimeoutError) + _endpoint_errors():
+                pass  # the rule-based condensation stands when the model cannot be reached
         hits = self.searcher.search(query, k=self.settings.top_k)
         answerable = self.calibration.answerable(self.searcher.answerability(query, hits))
         if mode == "llm":
@@ -132,6 +130,15 @@ class Assistant:
         for line in re.split(r"(?<=\n)", answer.text):
             yield line
         yield answer
+
+
+def _endpoint_errors() -> tuple[type[Exception], ...]:
+    """Exceptions an OpenAI-compatible endpoint raises (the openai SDK is only there with LangChain's OpenAI)."""
+    try:
+        from openai import APIError
+    except ImportError:  # pragma: no cover - langchain-openai depends on openai
+        return ()
+    return (APIError,)
 
 
 def _turns(history: Sequence[Turn] | list[dict] | None) -> tuple[Turn, ...]:

@@ -184,6 +184,10 @@ def _remove(text: str, bad: list[tuple[int, int]], good: list[tuple[int, int]]) 
         for a, b in sorted(bad, reverse=True):
             if start <= a < end:
                 piece = piece[: a - start] + piece[b - start:]
-        out.append(re.sub(r"\s*[\[(（]\s*[\])）]|\s{2,}", " ", piece).strip() if has_bad else piece)
+        if has_bad:
+            # Tidy what the cut left (empty brackets, double spaces) but keep the space before the sentence.
+            lead = piece[: len(piece) - len(piece.lstrip())]
+            piece = lead + re.sub(r"\s*[\[(（]\s*[\])）]|\s{2,}", " ", piece).strip()
+        out.append(piece)
     out.append(text[position:])
     return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip()

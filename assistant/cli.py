@@ -111,10 +111,7 @@ def show_command(
     from .numbering import format_chinese_number
 
     corpus = load_corpus(load_settings().data_dir)
-    found = corpus.article(regulation, article)
-    if found is None:
-        count = len(corpus.regulation(regulation).articles)
-        raise InputError(f"{regulation} has no article {article}; it has articles 1-{count}")
+    found = corpus.require_article(regulation, article)
     if as_json:
         _echo_json(article_record(corpus, found))
         return

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .errors import InputError, SourceError
+from .errors import InputError, NotFoundError, SourceError
 from .language import LANGUAGES, Language
 from .manifest import Manifest, RegulationEntry, SourceEntry, load_manifest, save_manifest
 from .parsing import Appendix, Note, Paragraph, ParsedArticle, ParsedSource, parse_source
@@ -127,6 +127,14 @@ class Corpus:
     def article(self, regulation_id: str, number: int) -> Article | None:
         """Return one article, or None when the regulation exists but has no such number."""
         return self.regulation(regulation_id).article(number)
+
+    def require_article(self, regulation_id: str, number: int) -> Article:
+        """Return one article, or raise NotFoundError saying which numbers exist."""
+        found = self.article(regulation_id, number)
+        if found is None:
+            count = len(self.regulation(regulation_id).articles)
+            raise NotFoundError(f"{regulation_id} has no article {number}; it has articles 1-{count}")
+        return found
 
     def get(self, article_id: str) -> Article | None:
         """Return the article with id "<regulation>:<number>", or None."""

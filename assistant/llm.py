@@ -28,6 +28,11 @@ from .retrieval import Hit
 from .settings import Settings
 
 NOT_FOUND = "NOT_FOUND"
+
+
+def _sentinel(text: str) -> str:
+    """The reply normalised for comparison with NOT_FOUND (models add a full stop or lower-case it)."""
+    return text.strip().rstrip("。.!！").upper()
 FALLBACK_NOTE = {
     "zh": "（大模型服务暂不可用，以下为摘录式回答。）",
     "en": "(The language model could not be used, so this is an extractive answer.)",
@@ -113,8 +118,8 @@ class LLMAnswerer:
         The model is asked even when retrieval doubts the question is answerable: it sees the articles and
         may say NOT_FOUND itself; `answerable` only matters for the extractive fallback.
         """
+        messages, included = self.messages(query, hits)  # prompt files and packing: our errors, not the endpoint's
         try:
-            messages, included = self.messages(query, hits)
             yield from self._verified_stream(query, hits, messages, included, answerable)
         except ModelError:
             raise
@@ -127,8 +132,8 @@ class LLMAnswerer:
         started = False
         for chunk in self.chat_model.stream(messages):
             pending += str(chunk.content)
-            if not started and NOT_FOUND.startswith(pending.strip()[: len(NOT_FOUND)]) and \
-                    len(pending.strip()) <= len(NOT_FOUND):
+            if not started and NOT_FOUND.startswith(_sentinel(pending)[: len(NOT_FOUND)]) and \
+                    len(_sentinel(pending)) <= len(NOT_FOUND):
                 continue  # could still be the NOT_FOUND sentinel: hold it back
             started = True
             while (match := SENTENCE_END.search(pending)) is not None:
@@ -137,7 +142,7 @@ class LLMAnswerer:
                 if piece:
                     shown.append(piece)
                     yield piece
-        if pending.strip() == NOT_FOUND or (not started and NOT_FOUND in pending):
+        if not started and _sentinel(pending) == NOT_FOUND:
             yield self.extractive.abstain(query, hits, mode="llm")
             return
         if pending:

@@ -71,11 +71,13 @@ def parse_heading_number(text: str) -> int | None:
 
 
 _ZH_ARTICLE = rf"第\s*([{CHINESE_DIGITS}\d０-９]+)\s*条"
-# "Article 12", "Art. 12", "Articles 12 and 13", "Articles 12, 13 and 14", "Articles 12-14".
-_EN_ARTICLE = r"\b(?:Articles?|Arts?\.?)\s*(\d+(?:\s*(?:,|and|&|or|to|-|–)\s*(?:Articles?\s*|Arts?\.?\s*)?\d+)*)"
+# "Article 12", "Art. 12", "Articles 12 and 13", "Articles 12, 13 and 14", "Articles 12-14". The abbreviation
+# needs its dot and capital ("Art."), so "digital arts 2023" is not an article reference.
+_ARTICLE_WORD = r"(?:(?i:articles?)|Arts?\.)"
+_EN_ARTICLE = (rf"\b{_ARTICLE_WORD}\s*(\d+(?:\s*(?:,|(?i:and|or|to)|&|-|–)\s*(?:{_ARTICLE_WORD}\s*)?\d+)*)")
 ZH_ARTICLE_PATTERN = re.compile(_ZH_ARTICLE)
-EN_ARTICLE_PATTERN = re.compile(_EN_ARTICLE, re.IGNORECASE)
-_RANGE = re.compile(r"(\d+)\s*(?:to|-|–)\s*(?:Articles?\s*|Arts?\.?\s*)?(\d+)", re.IGNORECASE)
+EN_ARTICLE_PATTERN = re.compile(_EN_ARTICLE)
+_RANGE = re.compile(rf"(\d+)\s*(?:(?i:to)|-|–)\s*(?:{_ARTICLE_WORD}\s*)?(\d+)")
 
 
 _EN_UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
@@ -84,12 +86,12 @@ _EN_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty
             if w != "_"}
 _EN_WORD = "|".join([*_EN_TENS, *_EN_UNITS, "hundred", "and"])
 _EN_NUMBER_WORDS = rf"(?:{_EN_WORD})(?:[\s-]+(?:{_EN_WORD}))*"
-EN_WORD_ARTICLE_PATTERN = re.compile(rf"\b(?:Article|Art\.?)\s+({_EN_NUMBER_WORDS})\b", re.IGNORECASE)
+EN_WORD_ARTICLE_PATTERN = re.compile(rf"\b(?:(?i:article)|Art\.)\s+((?i:{_EN_NUMBER_WORDS}))\b")
 
 
 def parse_english_number(text: str) -> int | None:
     """Return the value of an English number written in words ("sixty-nine" → 69), up to 999."""
-    total, current = 0, 0
+    current = 0
     words = [w for w in re.split(r"[\s-]+", text.lower().strip()) if w and w != "and"]
     if not words:
         return None
@@ -102,8 +104,7 @@ def parse_english_number(text: str) -> int | None:
             current *= 100
         else:
             return None
-    total += current
-    return total or None
+    return current or None
 
 
 def find_article_numbers(text: str) -> list[tuple[int, int, int]]:

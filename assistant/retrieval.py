@@ -21,6 +21,7 @@ question names by number ("第七十一条", "Art. 44") always come first.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -84,6 +85,7 @@ class Searcher:
         self.reranker = reranker
         self.provisions = find_provisions(corpus)
         self._languages = {a.id: set(a.languages) for a in corpus.articles()}
+        self._lock = threading.RLock()  # lazy caches below are filled once, even with concurrent requests
         self._hubness: dict[str, float] | None = None
         self._vectors: dict[str, np.ndarray] | None = None
         self._names: frozenset[str] | None = None
@@ -134,8 +136,9 @@ class Searcher:
         names = [n for r in self.corpus.regulations for n in (*r.short_name.values(), *r.aliases)]
         if token[:1].isascii():
             return token in {t for n in names if n.isascii() for t in english_tokens(n)}
-        if self._names is None:  # tokenising Chinese names loads jieba, which a Chinese token has needed anyway
-            self._names = frozenset(t for n in names if not n.isascii() for t in tokenize(n))
+        with self._lock:
+            if self._names is None:  # tokenising Chinese names loads jieba, which a Chinese token needed anyway
+                self._names = frozenset(t for n in names if not n.isascii() for t in tokenize(n))
         return token in self._names
 
     def _rerank(self, query: Query, order: list[str]) -> list[str]:
@@ -167,6 +170,10 @@ class Searcher:
     def hubness(self) -> dict[str, float]:
         """How close each article sits to the *other* language's passages on average (a hub attracts every
         cross-lingual query); centred, so 0 is typical. Computed once from the stored vectors."""
+        with self._lock:
+            return self._compute_hubness()
+
+    def _compute_hubness(self) -> dict[str, float]:
         if self._hubness is None:
             records = [r for r in self.index.records if r.embedded and r.part == 0]
             vectors = self._stored_vectors()
@@ -191,6 +198,10 @@ class Searcher:
         return self._token_statistics()[1]
 
     def _token_statistics(self) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
+        with self._lock:
+            return self._compute_token_statistics()
+
+    def _compute_token_statistics(self) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
         if self._vocabulary is None:
             article_tokens = self.index.article_tokens or {
                 a.id: frozenset(t for v in a.texts for t in tokenize(v.text)) for a in self.corpus.articles()}
@@ -280,9 +291,10 @@ class Searcher:
 
     def _stored_vectors(self) -> dict[str, np.ndarray]:
         """Every embedded passage vector, read from the vector store on first use."""
-        if self._vectors is None:
-            self._vectors = self.index.vectors([r.id for r in self.index.records if r.embedded])
-        return self._vectors
+        with self._lock:
+            if self._vectors is None:
+                self._vectors = self.index.vectors([r.id for r in self.index.records if r.embedded])
+            return self._vectors
 
     def candidates(self, query: Query) -> dict[str, dict[str, float]]:
         """Feature vectors of every candidate article (see `calibration.FEATURES`)."""

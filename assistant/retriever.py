@@ -14,6 +14,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables.config import run_in_executor
 
 from .corpus import Corpus
+from .errors import InputError
 from .numbering import format_chinese_number
 from .retrieval import Hit, Searcher
 
@@ -34,6 +35,8 @@ class LegalRetriever(BaseRetriever):
         from .query import understand
 
         k = int(kwargs.get("k", self.k))
+        if k < 1:
+            raise InputError(f"k={k} asks for no documents; give k of 1 or more")
         understood = understand(query, self.searcher.corpus, regulation=kwargs.get("regulation", self.regulation))
         return [article_document(self.searcher.corpus, hit, understood.language)
                 for hit in self.searcher.search(understood, k=k)]

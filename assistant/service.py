@@ -50,9 +50,11 @@ class AssistantService:
         self._lock = threading.Lock()
 
     def start(self) -> AssistantService:
-        """Start building (once); returns immediately."""
+        """Start building (once, or again after a failed build); returns immediately."""
         with self._lock:
-            if self._thread is None:
+            if self._thread is None or (self._status.state == "failed" and not self._thread.is_alive()):
+                self._ready.clear()
+                self._status = ServiceStatus(state="starting")
                 self._thread = threading.Thread(target=self._build, name="lawqa-build", daemon=True)
                 self._thread.start()
         return self
@@ -79,6 +81,8 @@ class AssistantService:
     def get(self, *, timeout: float | None = None) -> Assistant:
         """The assistant, waiting up to `timeout` seconds for the build; IndexStateError if it is not there."""
         self.start()
+        if self._assistant is not None:  # set before the status says "ready", so never a false "still building"
+            return self._assistant
         if not self._ready.wait(timeout):
             raise IndexStateError(f"the index is still being built ({self._status.describe()}); try again shortly")
         if self._assistant is None:

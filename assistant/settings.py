@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     llm_context_tokens: int = Field(3000, ge=200, description="Token budget for article texts in an LLM prompt.")
     reranker: str | None = Field(None, description=(
         "A local CrossEncoder model directory that reorders the best candidates (optional, needs the st extra)."))
-    abstain_threshold: float | None = Field(None, description=(
+    abstain_threshold: float | None = Field(None, ge=0.0, le=1.0, description=(
         "Override the fitted abstention threshold (see eval/calibration.json)."))
     top_k: int = Field(5, ge=1, le=50, description="Articles retrieved per question.")
     host: str = Field("127.0.0.1", description="Host for `lawqa serve`.")

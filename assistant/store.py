@@ -74,13 +74,18 @@ class ChromaStore:
                                   "`chroma run --path DIR --port N` or unset LAWQA_CHROMA_URL") from exc
 
     def _collection(self, name: str) -> Any:
+        from chromadb.errors import NotFoundError
+
         cache = self._collections
         if name not in cache:
             try:
                 cache[name] = self._client.get_collection(name, embedding_function=None)
-            except Exception as exc:  # chromadb raises NotFoundError or ValueError depending on version/backend
+            except NotFoundError as exc:
                 raise IndexStateError(f"the vector collection {name!r} is missing from {self.location}; "
                                       "run `lawqa index --rebuild`") from exc
+            except Exception as exc:  # connection trouble: the store is there but cannot be read
+                raise IndexStateError(f"cannot read the vector collection {name!r} from {self.location} ({exc}); "
+                                      "check that the Chroma server is running") from exc
         return cache[name]
 
     def create(self, name: str, *, metadata: Metadata) -> None:
@@ -114,8 +119,10 @@ class ChromaStore:
 
     def drop(self, name: str) -> None:
         """Delete a collection; a missing one is fine."""
+        from chromadb.errors import NotFoundError
+
         self._collections.pop(name, None)
         try:
             self._client.delete_collection(name)
-        except Exception:  # noqa: BLE001 - "does not exist" has no stable exception type across backends
+        except (NotFoundError, ValueError):  # already gone
             pass

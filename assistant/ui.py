@@ -8,7 +8,6 @@ sources panel to the cited article (a small script in HEAD, because Gradio opens
 from __future__ import annotations
 
 import html
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ EXAMPLES = [
     "How do Shanghai and Shenzhen differ on AI ethics committees?",
     "What does Article 66 of the Shanghai regulation say?",
 ]
+UI_CONCURRENCY = 4  # answers computed at once; the embedder serialises its own calls
 NOTICE = ("本工具提供法规信息，不构成法律意见。Information about the regulations, not legal advice — "
           "check the official text before relying on it.")
 TEXT = {
@@ -73,9 +73,17 @@ def anchor(article_id: str) -> str:
     return "lawqa-" + re.sub(r"[^a-z0-9-]", "-", article_id.lower())
 
 
+_MARKDOWN_ACTIVE = re.compile(r"([\[\]!`])")
+
+
 def escape_markdown_html(text: str) -> str:
-    """Neutralise HTML in Markdown (keep ">" so blockquotes still work)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;")
+    """Neutralise HTML, links and images in Markdown (">" stays, so blockquotes still work)."""
+    return _MARKDOWN_ACTIVE.sub(r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
+
+
+def unescape_markdown_html(text: str) -> str:
+    """Undo `escape_markdown_html` (what the user typed, for the conversation history)."""
+    return re.sub(r"\\([\[\]!`])", r"\1", text).replace("&lt;", "<").replace("&amp;", "&")
 
 
 def render_answer(answer: Answer, corpus: Corpus) -> str:
@@ -160,15 +168,17 @@ def _plain(content: object) -> str:
 
 def build_ui(service: AssistantService, settings: Settings):
     """The Blocks app: chat, filter, mode, examples, sources panel, index status."""
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
     def wait(progress) -> object:
-        while service.status.state in ("starting", "building"):
-            status = service.status
-            progress((status.done, status.total or 1), desc=status.describe())
-            time.sleep(0.5)
-        return service.get(timeout=0)
+        while True:
+            try:
+                return service.get(timeout=0.5)
+            except LawqaError:
+                status = service.status
+                if status.state == "failed":
+                    raise
+                progress((status.done, status.total or 1), desc=status.describe())
 
     def respond(message: str, history: list, regulation: str, mode: str,
                 progress=gr.Progress()) -> Iterator[tuple]:
@@ -177,7 +187,7 @@ def build_ui(service: AssistantService, settings: Settings):
         if not message:
             yield history, gr.skip(), gr.skip(), ""
             return
-        turns = [{"role": m["role"], "content": _plain(m["content"])} for m in history or []
+        turns = [{"role": m["role"], "content": unescape_markdown_html(_plain(m["content"]))} for m in history or []
                  if m.get("role") in ("user", "assistant")]
         shown = [*(history or []), {"role": "user", "content": escape_markdown_html(message)},
                  {"role": "assistant", "content": "…"}]
@@ -239,8 +249,8 @@ def build_ui(service: AssistantService, settings: Settings):
             with gr.Column(scale=3):
                 sources = gr.HTML(render_sources(None, _EmptyCorpus(), "zh"), elem_id="lawqa-sources")
         inputs, outputs = [box, chatbot, regulation, mode], [chatbot, sources, mode_info, box]
-        box.submit(respond, inputs, outputs, api_name="chat")
-        send.click(respond, inputs, outputs, api_visibility="private")
+        box.submit(respond, inputs, outputs, api_name="chat", concurrency_limit=UI_CONCURRENCY)
+        send.click(respond, inputs, outputs, api_visibility="private", concurrency_limit=UI_CONCURRENCY)
         clear.click(lambda: ([], render_sources(None, _EmptyCorpus(), "zh"), "", ""), None, outputs,
                     api_visibility="private")
         timer.tick(refresh, None, [status, timer], api_visibility="private")

@@ -93,3 +93,14 @@ def e5_assistant(tmp_path_factory):
     from assistant.settings import Settings
 
     return Assistant(Settings(data_dir=tmp_path_factory.mktemp("e5-data")))
+
+
+@pytest.fixture(autouse=True)
+def _no_developer_settings(monkeypatch):
+    """A developer's LAWQA_* variables (or .env) must not change what the tests see."""
+    from assistant.settings import Settings
+
+    for name in list(os.environ):
+        if name.startswith("LAWQA_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setitem(Settings.model_config, "env_file", None)

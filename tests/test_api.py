@@ -134,3 +134,26 @@ def test_requests_during_first_run_build(settings):
     assert client.get("/healthz").json()["state"] == "failed"
     response = client.post("/v1/ask", json={"question": "算法"})
     assert response.status_code == 503 and "RuntimeError" in response.json()["detail"]
+
+
+def test_token_also_guards_the_ui_and_gradio_api(hash_data_dir, hash_assistant):
+    from assistant.api import create_app
+
+    settings = Settings(data_dir=hash_data_dir, embedder="hash", api_token="s3cret")
+    client = TestClient(create_app(settings, service=ReadyService(settings, hash_assistant)))
+    bypass = client.post("/gradio_api/call/ask", json={"data": ["算法", "all", "extractive"]})
+    assert bypass.status_code in (401, 403)
+    assert client.post("/v1/ask", json={"question": "算法"}).status_code == 401
+    open_settings = Settings(data_dir=hash_data_dir, embedder="hash")
+    open_client = TestClient(create_app(open_settings, service=ReadyService(open_settings, hash_assistant)))
+    assert open_client.post("/gradio_api/call/ask", json={"data": ["算法", "all", "extractive"]}).status_code == 200
+
+
+def test_ui_bodies_are_limited_too(client):
+    assert client.post("/gradio_api/queue/join", content=b"x" * 1_100_000).status_code == 413
+
+
+def test_ready_service_never_claims_to_be_building(settings, hash_assistant):
+    service = AssistantService(settings, factory=lambda *_a, **_k: hash_assistant)
+    service._assistant = hash_assistant  # the moment between setting the assistant and publishing "ready"
+    assert service.get(timeout=0) is hash_assistant

@@ -48,4 +48,5 @@ def test_save_load_round_trip_and_malformed_file(tmp_path):
     path.write_text(json.dumps({"weights": {}}))
     with pytest.raises(ConfigError, match="is malformed .* rerun `lawqa eval --fit`"):
         load_calibration(path)
-    assert load_calibration(tmp_path / "missing.json").weights  # unfitted fallback still ranks
+    with pytest.raises(ConfigError, match="missing.json not found"):
+        load_calibration(tmp_path / "missing.json")

@@ -62,3 +62,11 @@ def test_structured_citations_are_verified_too(corpus):
 def test_ambiguous_citation_is_dropped(corpus):
     _, kept, dropped = verify_citations("Article 12 says so.", corpus, retrieved=[f"{SH}:12", f"{SZ}:12"])
     assert kept == [] and dropped[0].reason.startswith("ambiguous")
+
+
+def test_removing_a_citation_keeps_sentences_apart(corpus):
+    text = ("Shenzhen Article 44 allows pilots. Also Shenzhen Article 99 says more. "
+            "Finally see Shenzhen Article 5 and Shenzhen Article 98 too.")
+    cleaned, kept, _ = verify_citations(text, corpus, retrieved=[f"{SZ}:44", f"{SZ}:5"])
+    assert cleaned.startswith("Shenzhen Article 44 allows pilots. Finally see Shenzhen Article 5")
+    assert [c.article for c in kept] == [44, 5]

