@@ -35,7 +35,7 @@ FEATURES = (
     "analog_gap", "analog_rr",
     "keyword_norm", "keyword_log", "keyword_rr", "translated_norm", "translated_log", "translated_rr",
     "provision", "quoted", "cross_lingual", "named", "context", "own_dense_gap", "own_keyword_norm",
-    "coverage", "coverage_translated", "cross_hub",
+    "coverage", "coverage_translated", "cross_hub", "precedent_gap", "precedent_rr", "precedent_sim",
 )
 # Evidence that means more (or less) in some situations: products let the linear score weigh it differently.
 INTERACTIONS = {
@@ -46,7 +46,7 @@ INTERACTIONS = {
 FEATURES = FEATURES + tuple(f"{flag}*{name}" for flag, names in INTERACTIONS.items() for name in names)
 ANSWERABILITY = ("top_probability", "top3_probability", "unknown_share", "top_coverage", "top_dense", "chinese",
                  "margin", "other_jurisdiction", "uncovered_share", "quantity_missing", "quote_found",
-                 "other_instrument", "asks_procedure")
+                 "other_instrument", "asks_procedure", "precedent_unanswerable", "precedent_top")
 _ABSENT_GAP = -0.8  # scaled cosine gap given to an article a dense path did not return
 Ranked = Mapping[str, tuple[int, float]]
 

@@ -17,8 +17,7 @@ from .citations import verify_citations
 from .corpus import load_corpus
 from .embedding import Embedder, load_embedder
 from .errors import IndexStateError, InputError, ModelError
-from .index import BuildProgress, build_index, corpus_fingerprint, open_index, read_meta
-from .passages import build_passages
+from .index import BuildProgress, build_index, index_fingerprint, open_index, read_meta
 from .query import Turn, parse_history, understand
 from .retrieval import Searcher
 from .settings import Settings
@@ -63,8 +62,8 @@ class Assistant:
         url = self.settings.chroma_url
         if meta is not None and (meta.embedder != self.embedder.name or meta.chroma_url != url):
             return open_index(self.settings.data_dir, self.embedder, chroma_url=url)  # raises a clear mismatch
-        current = corpus_fingerprint(build_passages(self.corpus, dense=self.settings.dense_texts),
-                                     self.embedder.name, url)
+        current = index_fingerprint(self.corpus, self.embedder.name, chroma_url=url,
+                                    dense=self.settings.dense_texts)
         if meta is None or meta.fingerprint != current:
             if not build:
                 state = "no index" if meta is None else "the index is out of date with the regulations"

@@ -40,6 +40,10 @@ class Embedder(Protocol):
         """Return a (dimension,) float32 vector for a search query."""
         ...
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an (N, dimension) float32 array of queries, embedded as `embed_query` would."""
+        ...
+
 
 def embed_in_batches(embedder: Embedder, texts: Sequence[str], *, progress: Progress | None = None,
                      batch_size: int = _BATCH) -> np.ndarray:
@@ -77,6 +81,11 @@ class E5Embedder:
         """Embed a question with the `query: ` prefix."""
         with self._lock:
             return np.asarray(self._model.query(text), dtype=np.float32)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed several questions in one call (faster than one by one)."""
+        with self._lock:
+            return np.atleast_2d(self._model.query(list(texts))).astype(np.float32, copy=False)
 
 
 class SentenceTransformerEmbedder:
@@ -116,9 +125,13 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed a question (with the query prefix, if the model uses one)."""
-        vector = self._model.encode([self._query_prefix + text], normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=False)[0]
-        return np.asarray(vector, dtype=np.float32)
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed several questions (with the query prefix, if the model uses one)."""
+        vectors = self._model.encode([self._query_prefix + t for t in texts], normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
 
 
 _HASH_TOKEN = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]")
@@ -143,13 +156,20 @@ class HashEmbedder:
         norm = float(np.linalg.norm(vector))
         return vector / norm if norm else vector
 
+    def _embed_all(self, texts: Sequence[str]) -> np.ndarray:
+        return np.vstack([self._embed(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Hash each text into a unit vector."""
-        return np.vstack([self._embed(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+        return self._embed_all(texts)
 
     def embed_query(self, text: str) -> np.ndarray:
         """Hash a question the same way as passages."""
         return self._embed(text)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Hash several questions."""
+        return self._embed_all(texts)
 
 
 def minilm_model_dir() -> str:

@@ -35,14 +35,15 @@ from .corpus import Corpus
 from .embedding import Embedder, embed_in_batches
 from .errors import IndexStateError
 from .passages import Passage, build_passages
+from .precedents import Precedent, PrecedentTable, load_precedents, precedents_digest
 from .store import ChromaStore, VectorStore
 from .terms import build_term_table, english_vocabulary, load_term_table, save_term_table
 from .tokens import tokenize
 
 INDEX_FORMAT = 1
 # Bump when tokenisation or passage layout changes, so existing indexes are rebuilt.
-PIPELINE_VERSION = "passages-1/tokens-1/terms-1/article-tokens-1"
-Stage = Literal["embedding", "keywords", "saving"]
+PIPELINE_VERSION = "passages-1/tokens-1/terms-1/article-tokens-1/precedents-1"
+Stage = Literal["embedding", "precedents", "keywords", "saving"]
 BuildProgress = Callable[[Stage, int, int], None]
 
 
@@ -101,12 +102,21 @@ def index_root(data_dir: Path) -> Path:
     return data_dir / "index"
 
 
-def corpus_fingerprint(passages: Sequence[Passage], embedder_name: str, chroma_url: str | None) -> str:
-    """Hash of everything a build depends on: passages, embedder, tokenizer, store location."""
+def corpus_fingerprint(passages: Sequence[Passage], embedder_name: str, chroma_url: str | None,
+                       precedents: str = "") -> str:
+    """Hash of everything a build depends on: passages, precedents' digest, embedder, tokenizer, store location."""
     digest = hashlib.sha256(f"{INDEX_FORMAT}|{PIPELINE_VERSION}|{embedder_name}|{chroma_url or ''}".encode())
     for passage in passages:
         digest.update(f"\n{passage.id}\t{passage.embedded}\t{passage.fingerprint(embedder_name)}".encode())
+    digest.update(f"\nprecedents\t{precedents}".encode())
     return digest.hexdigest()
+
+
+def index_fingerprint(corpus: Corpus, embedder_name: str, *, chroma_url: str | None = None,
+                      dense: str = "shown") -> str:
+    """The fingerprint `build_index` would give this corpus now (compare with `read_meta(...).fingerprint`)."""
+    return corpus_fingerprint(build_passages(corpus, dense=dense), embedder_name, chroma_url,
+                              precedents_digest(corpus))
 
 
 def read_meta(data_dir: Path) -> IndexMeta | None:
@@ -147,7 +157,7 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
     root = index_root(data_dir)
     with _build_lock(root):
         passages = build_passages(corpus, dense=dense)
-        fingerprint = corpus_fingerprint(passages, embedder.name, chroma_url)
+        fingerprint = corpus_fingerprint(passages, embedder.name, chroma_url, precedents_digest(corpus))
         current = read_meta(data_dir)
         if current is not None and not rebuild and current.fingerprint == fingerprint:
             return BuildReport(build_id=current.build_id, up_to_date=True, passages=len(passages), embedded=0,
@@ -163,6 +173,8 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
 
         embed_started = time.perf_counter()
         report = (lambda done, total: progress("embedding", done, total)) if progress else None
+        if report:
+            report(0, len(fresh))
         vectors = embed_in_batches(embedder, [p.text for p in fresh], progress=report)
         embed_seconds = time.perf_counter() - embed_started
         if fresh and vectors.shape[1] != embedder.dimension:
@@ -178,6 +190,11 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
             store.add(collection, [p.id for p in embedded], np.vstack([by_id[p.id] for p in embedded]),
                       [_metadata(p) for p in embedded])
 
+        precedents = load_precedents(corpus)
+        report_precedents = (lambda done, total: progress("precedents", done, total)) if progress else None
+        _precedent_table(precedents, embedder, progress=report_precedents,
+                         previous=None if rebuild or current is None
+                         else _serving_precedents(root, current, embedder)).save(build_dir)
         if progress:
             progress("keywords", 0, len(passages))
         _save_bm25(build_dir / "bm25", passages)
@@ -222,6 +239,28 @@ def _reusable_vectors(root: Path, current: IndexMeta, embedder: Embedder,
         return _store_for(build_dir, current.chroma_url).vectors(current.collection, unchanged)
     except IndexStateError:
         return {}  # the old collection is gone (e.g. another server): embed everything afresh
+
+
+def _serving_precedents(root: Path, current: IndexMeta, embedder: Embedder) -> PrecedentTable | None:
+    if current.embedder != embedder.name or current.dimension != embedder.dimension:
+        return None
+    return PrecedentTable.load(root / "builds" / current.build_id)
+
+
+def _precedent_table(precedents: Sequence[Precedent], embedder: Embedder, *, previous: PrecedentTable | None,
+                     progress: Callable[[int, int], None] | None = None) -> PrecedentTable:
+    """Embed the precedents' questions, reusing the serving build's vectors for unchanged ones."""
+    known = {p.question: v for p, v in zip(previous.precedents, previous.vectors)} if previous else {}
+    fresh = sorted({p.question for p in precedents if p.question not in known})
+    if progress:
+        progress(0, len(fresh))
+    for start in range(0, len(fresh), 64):
+        batch = fresh[start:start + 64]
+        known.update(zip(batch, embedder.embed_queries(batch)))
+        if progress:
+            progress(start + len(batch), len(fresh))
+    vectors = [known[p.question] for p in precedents]
+    return PrecedentTable(precedents, np.vstack(vectors) if vectors else np.zeros((0, embedder.dimension)))
 
 
 def _read_records(build_dir: Path) -> list[PassageRecord]:
@@ -275,8 +314,9 @@ class SearchIndex:
     """An opened build: dense search through the vector store, keyword search through BM25."""
 
     def __init__(self, meta: IndexMeta, store: VectorStore, records: Sequence[PassageRecord], bm25: object,
-                 *, terms_path: Path | None = None):
+                 *, terms_path: Path | None = None, precedents: PrecedentTable | None = None):
         self.meta = meta
+        self.precedents = precedents or PrecedentTable([], np.zeros((0, meta.dimension), dtype=np.float32))
         self._terms_path = terms_path
         self._terms: dict[str, list[str]] | None = None
         self._article_tokens: dict[str, frozenset[str]] | None = None
@@ -353,4 +393,4 @@ def open_index(data_dir: Path, embedder: Embedder, *, chroma_url: str | None = N
     records = tuple(_read_records(build_dir))
     bm25 = bm25s.BM25.load(str(build_dir / "bm25"), mmap=True)
     return SearchIndex(meta=meta, store=_store_for(build_dir, chroma_url), records=records, bm25=bm25,
-                       terms_path=build_dir / "terms.json")
+                       terms_path=build_dir / "terms.json", precedents=PrecedentTable.load(build_dir))

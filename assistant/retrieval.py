@@ -8,6 +8,7 @@ Each retrieval path produces a ranked list of articles (passages folded to their
   keyword path into English-only articles;
 - pivot: a Chinese question's nearest Chinese articles lend the vectors of their aligned English texts to
   search English-only articles (cross-lingual without a second model call);
+- precedents: labelled questions the new one reads like lend it their articles (see `precedents`);
 - provisions: for "what does X mean" / "when does it take effect" / "who is liable" questions, the
   articles holding that standard provision (see `provisions`);
 - and for a follow-up, the same paths run on the follow-up's own words as well as on the condensed question.
@@ -20,6 +21,7 @@ question names by number ("第七十一条", "Art. 44") always come first.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Sequence
@@ -31,6 +33,7 @@ from .calibration import Calibration, add_interactions, load_calibration
 from .corpus import Article, Corpus
 from .embedding import Embedder
 from .index import PassageRecord, SearchIndex
+from .precedents import Neighbours
 from .language import detect_language
 from .provisions import find_provisions
 from .query import Query
@@ -38,7 +41,7 @@ from .reranking import RERANK_DEPTH, Reranker
 from .terms import translate_tokens
 from .tokens import english_tokens, salience, tokenize
 
-CANDIDATES = 40  # articles kept from each ranked list
+CANDIDATES = 20  # articles kept from each ranked list
 OWN_TOPIC_MIN = 2
 _ANAPHORIC = frozenset({"similar", "same", "except", "exception", "differ", "equival", "counterpart", "cover",
                         "regul", "rule", "provis", "规定", "条例", "例外", "类似", "同样", "方面", "区别", "不同", "一样"})
@@ -47,6 +50,9 @@ _ASKS_QUANTITY = re.compile(r"多少|几(?:个|年|天|万|元|成)|金额|费�
                             r"\bamount\b|\bfees?\b|\bprice\b|\bcosts?\b|\bpercent|\bfines?\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d|[一二三四五六七八九十百千万]+(?:元|年|日|个月|倍|%)|percent|per cent")
 PIVOT_SOURCES = 3  # nearest same-language articles whose aligned translations seed the pivot search
+PRECEDENT_CANDIDATES = 5  # articles of the nearest precedents added to the candidates
+_ABSENT = -0.8  # the scaled gap given to an article a path did not return (as in calibration)
+_NO_UNANSWERABLE = -1.0  # "precedent_unanswerable" when no unanswerable precedents apply: lean to answering
 
 
 @dataclass(frozen=True)
@@ -85,11 +91,17 @@ class Searcher:
         self.reranker = reranker
         self.provisions = find_provisions(corpus)
         self._languages = {a.id: set(a.languages) for a in corpus.articles()}
+        # Each question is embedded once, though the paths, the follow-up context and the precedents all use it.
+        self._embed_query = functools.lru_cache(maxsize=4096)(embedder.embed_query)
         self._lock = threading.RLock()  # lazy caches below are filled once, even with concurrent requests
         self._hubness: dict[str, float] | None = None
         self._vectors: dict[str, np.ndarray] | None = None
         self._names: frozenset[str] | None = None
         self._vocabulary: tuple[dict[str, frozenset[str]], dict[str, float]] | None = None
+
+    def forget_questions(self) -> None:
+        """Drop the cached question vectors (a benchmark measures the embedding on every ask)."""
+        self._embed_query.cache_clear()
 
     def scope(self, query: Query) -> list[str]:
         """Regulation ids the query searches (all when it names none)."""
@@ -109,7 +121,7 @@ class Searcher:
     def paths(self, text: str, scope: list[str]) -> dict[str, Ranked]:
         """Every retrieval path's ranked articles for one text."""
         lists: dict[str, Ranked] = {}
-        vector = self.embedder.embed_query(text)
+        vector = self._embed_query(text)
         dense = self.index.dense(vector, k=CANDIDATES * 3, regulations=scope)
         for language in ("zh", "en"):
             lists[f"dense_{language}"] = _fold([(r, s) for r, s in dense if r.language == language])
@@ -214,8 +226,14 @@ class Searcher:
             self._vocabulary = (article_tokens, idf)
         return self._vocabulary
 
+    def neighbours(self, query: Query) -> Neighbours:
+        """How close the question is to the precedents (labelled questions; see precedents.py)."""
+        return self.index.precedents.neighbours(query.standalone, self._embed_query(query.standalone),
+                                                scope=self.scope(query))
+
     def answerability(self, query: Query, hits: Sequence[Hit]) -> dict[str, float]:
         """Question-level evidence that the regulations address the question at all (see calibration)."""
+        neighbours = self.neighbours(query)
         tokens = [t for t in tokenize(query.standalone) if not self._is_name(t)]
         article_tokens, idf = self._token_statistics()
         terms = self.index.terms
@@ -242,6 +260,10 @@ class Searcher:
             "quantity_missing": float(bool(_ASKS_QUANTITY.search(query.question)) and top is not None and
                                       not any(_FIGURE.search(t.text) for t in top.article.texts)),
             "margin": (hits[0].score - hits[1].score) if len(hits) > 1 and not hits[0].lookup else 0.0,
+            # Nearer to a question the regulations do not address than to any they do?
+            "precedent_unanswerable": _NO_UNANSWERABLE if neighbours.unanswerable is None
+            else (neighbours.unanswerable - neighbours.answerable) * 10,
+            "precedent_top": (neighbours.articles.get(top.article.id, 0.7) - 0.8) * 10 if top is not None else -1.0,
         }
 
     def coverage_scorer(self, tokens: Sequence[str]):
@@ -313,6 +335,9 @@ class Searcher:
         context = set(query.context_articles)
         ids = {a for name, ranked in [*lists.items(), *own.items()] if not name.startswith("_")
                for a in ranked} | context
+        similar = self.neighbours(query).articles
+        by_precedent = sorted(similar, key=lambda a: (-similar[a], a))[:CANDIDATES]
+        ids |= set(by_precedent[:PRECEDENT_CANDIDATES])
         hubness = self.hubness() if any(query.language not in self._languages[a] for a in ids) else {}
         coverage = self.coverage_scorer(list(lists["_tokens"]))
         translated = list(lists.get("_translated_tokens", {}))
@@ -325,6 +350,7 @@ class Searcher:
             features["coverage"] = coverage(a)
             features["coverage_translated"] = coverage_translated(a)
             features["cross_hub"] = features["cross_lingual"] * hubness.get(a, 0.0) * 10
+            features.update(_precedent_features(a, similar, by_precedent))
             out[a] = add_interactions(features, followup=query.followup)
         return out
 
@@ -347,6 +373,15 @@ class Searcher:
         return [Hit(article=self.corpus.get(a), score=scores.get(a, 0.0),
                     probability=1.0 if a in lookups else calibration.probability(scores[a]),
                     lookup=a in lookups, features=features.get(a, {})) for a in order]
+
+
+def _precedent_features(article_id: str, similar: dict[str, float], ranked: list[str]) -> dict[str, float]:
+    """Closeness of the question to precedents citing this article: gap to the nearest, rank, raw level."""
+    if article_id not in ranked:
+        return {"precedent_gap": _ABSENT, "precedent_rr": 0.0, "precedent_sim": _ABSENT}
+    similarity = similar[article_id]
+    return {"precedent_gap": max((similarity - similar[ranked[0]]) * 10, _ABSENT),
+            "precedent_rr": 1.0 / (ranked.index(article_id) + 1), "precedent_sim": (similarity - 0.8) * 10}
 
 
 def _alternate(order: list[str], regulations: list[str]) -> list[str]:
