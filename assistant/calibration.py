@@ -28,7 +28,8 @@ import numpy as np
 from .errors import ConfigError
 from .resources import bundled_path
 
-DENSE_PATHS = ("dense_zh", "dense_en", "pivot", "analog")
+# Cosine-scored lists (dense paths, and the nearest precedents): gap to their best, reciprocal rank.
+DENSE_PATHS = ("dense_zh", "dense_en", "pivot", "analog", "precedent")
 KEYWORD_PATHS = ("keyword", "translated")
 FEATURES = (
     "dense_best", "dense_zh_gap", "dense_zh_rr", "dense_en_gap", "dense_en_rr", "pivot_gap", "pivot_rr",
@@ -85,6 +86,8 @@ class Calibration:
         out: dict[str, float] = {name: 0.0 for name in FEATURES}
         best = [lists[p][article_id][1] for p in ("dense_zh", "dense_en") if article_id in lists.get(p, {})]
         out["dense_best"] = (max(best) - 0.8) * 10 if best else _ABSENT_GAP
+        precedent = lists.get("precedent", {})
+        out["precedent_sim"] = (precedent[article_id][1] - 0.8) * 10 if article_id in precedent else _ABSENT_GAP
         for path in DENSE_PATHS:
             out[f"{path}_gap"], out[f"{path}_rr"] = _dense(lists.get(path, {}), article_id)
         for path in KEYWORD_PATHS:

@@ -29,23 +29,26 @@ def _echo_json(value: object) -> None:
 class _ProgressLine:
     """Shows build progress on stderr: one rewritten line on a terminal, a few plain lines otherwise."""
 
-    WHAT = {"embedding": "embedding passages", "precedents": "embedding precedent questions"}
+    SHOWN = ("embedding", "precedents")  # the slow stages, worth a rate
 
     def __init__(self) -> None:
+        from .index import STAGES
+
+        self.names = STAGES
         self.stage = ""
         self.started = time.perf_counter()
         self.tty = sys.stderr.isatty()
         self.last_shown = -1
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage not in self.WHAT or not total:
+        if stage not in self.SHOWN or not total:
             return
         if stage != self.stage:  # each stage reports (0, total) as it starts
             self.stage, self.started, self.last_shown = stage, time.perf_counter(), -1
         if not done:
             return
         rate = done / max(time.perf_counter() - self.started, 1e-9)
-        line = f"{self.WHAT[stage]} {done}/{total} ({rate:.1f}/s)"
+        line = f"{self.names[stage]['en']} {done}/{total} ({rate:.1f}/s)"
         if self.tty:
             typer.echo(f"\r{line}", err=True, nl=done >= total)
         elif done >= total or done * 4 // total > self.last_shown:

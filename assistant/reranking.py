@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from .embedding import import_sentence_transformers
 from .errors import ModelError
 
 RERANK_DEPTH = 10
@@ -28,13 +29,8 @@ class CrossEncoderReranker:
     """A sentence-transformers CrossEncoder from a local directory (or a hub id where the machine is online)."""
 
     def __init__(self, model: str, *, threads: int = 2):
-        try:
-            import torch
-            from sentence_transformers import CrossEncoder
-        except ImportError as exc:
-            raise ModelError(f"LAWQA_RERANKER={model!r} needs sentence-transformers: "
-                             "pip install torch==2.13.0 && pip install 'lawqa[st]'") from exc
-        torch.set_num_threads(threads)
+        CrossEncoder = import_sentence_transformers(f"LAWQA_RERANKER={model!r}",  # noqa: N806 (a class)
+                                                    threads=threads).CrossEncoder
         try:
             self._model = CrossEncoder(model, device="cpu", num_labels=1)
         except Exception as exc:  # the library raises OSError, ValueError or hub errors depending on the cause

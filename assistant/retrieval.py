@@ -51,7 +51,6 @@ _ASKS_QUANTITY = re.compile(r"多少|几(?:个|年|天|万|元|成)|金额|费�
 _FIGURE = re.compile(r"\d|[一二三四五六七八九十百千万]+(?:元|年|日|个月|倍|%)|percent|per cent")
 PIVOT_SOURCES = 3  # nearest same-language articles whose aligned translations seed the pivot search
 PRECEDENT_CANDIDATES = 5  # articles of the nearest precedents added to the candidates
-_ABSENT = -0.8  # the scaled gap given to an article a path did not return (as in calibration)
 _NO_UNANSWERABLE = -1.0  # "precedent_unanswerable" when no unanswerable precedents apply: lean to answering
 
 
@@ -338,6 +337,7 @@ class Searcher:
         similar = self.neighbours(query).articles
         by_precedent = sorted(similar, key=lambda a: (-similar[a], a))[:CANDIDATES]
         ids |= set(by_precedent[:PRECEDENT_CANDIDATES])
+        lists["precedent"] = {a: (rank, similar[a]) for rank, a in enumerate(by_precedent, start=1)}
         hubness = self.hubness() if any(query.language not in self._languages[a] for a in ids) else {}
         coverage = self.coverage_scorer(list(lists["_tokens"]))
         translated = list(lists.get("_translated_tokens", {}))
@@ -350,7 +350,6 @@ class Searcher:
             features["coverage"] = coverage(a)
             features["coverage_translated"] = coverage_translated(a)
             features["cross_hub"] = features["cross_lingual"] * hubness.get(a, 0.0) * 10
-            features.update(_precedent_features(a, similar, by_precedent))
             out[a] = add_interactions(features, followup=query.followup)
         return out
 
@@ -373,15 +372,6 @@ class Searcher:
         return [Hit(article=self.corpus.get(a), score=scores.get(a, 0.0),
                     probability=1.0 if a in lookups else calibration.probability(scores[a]),
                     lookup=a in lookups, features=features.get(a, {})) for a in order]
-
-
-def _precedent_features(article_id: str, similar: dict[str, float], ranked: list[str]) -> dict[str, float]:
-    """Closeness of the question to precedents citing this article: gap to the nearest, rank, raw level."""
-    if article_id not in ranked:
-        return {"precedent_gap": _ABSENT, "precedent_rr": 0.0, "precedent_sim": _ABSENT}
-    similarity = similar[article_id]
-    return {"precedent_gap": max((similarity - similar[ranked[0]]) * 10, _ABSENT),
-            "precedent_rr": 1.0 / (ranked.index(article_id) + 1), "precedent_sim": (similarity - 0.8) * 10}
 
 
 def _alternate(order: list[str], regulations: list[str]) -> list[str]:

@@ -12,13 +12,8 @@ from dataclasses import dataclass
 
 from .chain import Assistant
 from .errors import IndexStateError, LawqaError
+from .index import STAGES
 from .settings import Settings
-
-
-_STAGES = {"embedding": {"zh": "嵌入条文段落", "en": "embedding passages"},
-           "precedents": {"zh": "嵌入已标注的问题", "en": "embedding labelled questions"},
-           "keywords": {"zh": "建立关键词索引", "en": "building the keyword index"},
-           "saving": {"zh": "保存", "en": "saving"}}
 
 
 @dataclass(frozen=True)
@@ -38,7 +33,7 @@ class ServiceStatus:
         if self.state == "failed":
             return (f"索引建立失败：{self.error}" if language == "zh" else f"Building the index failed: {self.error}")
         if self.total:
-            stage = _STAGES.get(self.stage, {}).get(language, self.stage)
+            stage = STAGES.get(self.stage, {}).get(language, self.stage)
             return (f"正在建立索引（首次运行）：{stage} {self.done}/{self.total}" if language == "zh"
                     else f"Building the index (first run): {stage} {self.done}/{self.total}")
         return "正在加载……" if language == "zh" else "Loading…"
