@@ -61,7 +61,7 @@ class Assistant:
         meta = read_meta(self.settings.data_dir)
         url = self.settings.chroma_url
         if meta is not None and (meta.embedder != self.embedder.name or meta.chroma_url != url):
-            return open_index(self.settings.data_dir, self.embedder, chroma_url=url)  # raises a clear mismatch
+            return self._open_built()  # raises a clear mismatch
         current = index_fingerprint(self.corpus, self.embedder.name, chroma_url=url,
                                     dense=self.settings.dense_texts)
         if meta is None or meta.fingerprint != current:
@@ -70,7 +70,11 @@ class Assistant:
                 raise IndexStateError(f"{state} in {self.settings.data_dir}; run `lawqa index`")
             build_index(self.corpus, self.embedder, data_dir=self.settings.data_dir, chroma_url=url,
                         progress=progress, dense=self.settings.dense_texts)
-        return open_index(self.settings.data_dir, self.embedder, chroma_url=url)
+        return self._open_built()
+
+    def _open_built(self):
+        return open_index(self.settings.data_dir, self.embedder, chroma_url=self.settings.chroma_url,
+                          dense_search=self.settings.dense_search)
 
     def use_calibration(self, calibration: Calibration) -> None:
         """Rank and answer with this calibration from now on (a LAWQA_ABSTAIN_THRESHOLD still overrides)."""

@@ -3,7 +3,8 @@
 Layout under `<data_dir>/index/`:
 
     CURRENT              the id of the build that serves; replaced atomically, only after a build is complete
-    builds/<id>/         one complete build: meta.json (written last), passages.jsonl, bm25/, chroma/
+    builds/<id>/         one complete build: meta.json (written last), passages.jsonl, bm25/, chroma/,
+                         vectors.npy (the same vectors as the Chroma collection, for exact search)
     .lock                held by the one build that may run at a time
 
 A build never touches the build that is serving. If it fails or is killed half-way, CURRENT still names the
@@ -20,6 +21,7 @@ import json
 import os
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -51,6 +53,10 @@ STAGES: dict[str, dict[str, str]] = {  # what each build stage is called, for pr
     "saving": {"zh": "保存", "en": "saving"},
 }
 BuildProgress = Callable[[Stage, int, int], None]
+# How dense search runs: exact, over the build's vectors held in memory, or by querying Chroma's HNSW index.
+# "auto" is exact for an embedded store of up to EXACT_SEARCH_LIMIT passages, and Chroma otherwise.
+DenseSearch = Literal["auto", "exact", "chroma"]
+EXACT_SEARCH_LIMIT = 20_000
 
 
 class PassageRecord(BaseModel):
@@ -192,9 +198,11 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
         store = _store_for(build_dir, chroma_url)
         store.create(collection, metadata={"embedder": embedder.name, "dimension": embedder.dimension,
                                            "lawqa_format": INDEX_FORMAT})
+        matrix = np.vstack([by_id[p.id] for p in embedded]) if embedded else \
+            np.zeros((0, embedder.dimension), dtype=np.float32)
         if embedded:
-            store.add(collection, [p.id for p in embedded], np.vstack([by_id[p.id] for p in embedded]),
-                      [_metadata(p) for p in embedded])
+            store.add(collection, [p.id for p in embedded], matrix, [_metadata(p) for p in embedded])
+        np.save(build_dir / "vectors.npy", matrix.astype(np.float32, copy=False))  # rows: embedded passages, in order
 
         precedents = load_precedents(corpus)
         report_precedents = (lambda done, total: progress("precedents", done, total)) if progress else None
@@ -321,10 +329,11 @@ def _remove_old_builds(root: Path, *, keep: set[str], chroma_url: str | None) ->
 
 
 class SearchIndex:
-    """An opened build: dense search through the vector store, keyword search through BM25."""
+    """An opened build: dense search over the vector store's vectors, keyword search through BM25."""
 
     def __init__(self, meta: IndexMeta, store: VectorStore, records: Sequence[PassageRecord], bm25: object,
-                 *, terms_path: Path | None = None, precedents: PrecedentTable | None = None):
+                 *, terms_path: Path | None = None, precedents: PrecedentTable | None = None,
+                 exact: bool = True, vectors_path: Path | None = None):
         self.meta = meta
         self.precedents = precedents or PrecedentTable([], np.zeros((0, meta.dimension), dtype=np.float32))
         self._terms_path = terms_path
@@ -335,10 +344,33 @@ class SearchIndex:
         self.bm25 = bm25
         self._by_id = {r.id: r for r in self.records}
         self._regulation_of = np.array([r.regulation for r in self.records])
+        self.exact = exact  # False: Chroma's approximate (HNSW) index answers dense queries
+        self._vectors_path = vectors_path
+        self._matrix: tuple[tuple[PassageRecord, ...], np.ndarray] | None = None
+        self._lock = threading.Lock()
 
     def dense(self, vector: np.ndarray, *, k: int, regulations: Sequence[str] | None = None,
               language: str | None = None) -> list[tuple[PassageRecord, float]]:
-        """Nearest embedded passages by cosine similarity, optionally within regulations or one language."""
+        """Nearest embedded passages by cosine similarity, optionally within regulations or one language.
+
+        Exact search scores every stored vector in memory: at a few hundred passages that takes ~0.1 ms
+        against ~2.5 ms for a Chroma query, and unlike HNSW with a metadata filter it ranks the same way in
+        every process. Otherwise Chroma's HNSW index answers (see `DenseSearch`).
+        """
+        if not self.exact:
+            return self._dense_in_store(vector, k=k, regulations=regulations, language=language)
+        records, matrix = self._passage_matrix()
+        keep = np.ones(len(records), dtype=bool)
+        if regulations:
+            keep &= np.isin([r.regulation for r in records], list(regulations))
+        if language:
+            keep &= np.array([r.language == language for r in records], dtype=bool)
+        scores = np.where(keep, matrix @ np.asarray(vector, dtype=np.float32), -np.inf)
+        order = np.argsort(-scores, kind="stable")[:min(k, int(keep.sum()))]
+        return [(records[i], float(scores[i])) for i in order]
+
+    def _dense_in_store(self, vector: np.ndarray, *, k: int, regulations: Sequence[str] | None,
+                        language: str | None) -> list[tuple[PassageRecord, float]]:
         clauses = []
         if regulations:
             clauses.append({"regulation": {"$in": list(regulations)}})
@@ -347,6 +379,21 @@ class SearchIndex:
         where = clauses[0] if len(clauses) == 1 else {"$and": clauses} if clauses else None
         hits = self.store.query(self.meta.collection, vector, k=min(k, self.meta.embedded), where=where)
         return [(self._by_id[pid], score) for pid, score in hits if pid in self._by_id]
+
+    def _passage_matrix(self) -> tuple[tuple[PassageRecord, ...], np.ndarray]:
+        """Every embedded passage and its unit vector (one row each), loaded on first use."""
+        with self._lock:
+            if self._matrix is None:
+                embedded = tuple(r for r in self.records if r.embedded)
+                matrix = np.load(self._vectors_path) if self._vectors_path and self._vectors_path.exists() else None
+                if matrix is None or matrix.shape != (len(embedded), self.meta.dimension):
+                    stored = self.store.vectors(self.meta.collection, [r.id for r in embedded])
+                    embedded = tuple(r for r in embedded if r.id in stored)
+                    matrix = np.vstack([stored[r.id] for r in embedded]) if embedded else \
+                        np.zeros((0, self.meta.dimension), dtype=np.float32)
+                norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+                self._matrix = embedded, (matrix / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+            return self._matrix
 
     def keyword(self, tokens: Sequence[str], *, k: int,
                 regulations: Sequence[str] | None = None) -> list[tuple[PassageRecord, float]]:
@@ -377,11 +424,16 @@ class SearchIndex:
         return self._terms
 
     def vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """Stored vectors of embedded passages."""
-        return self.store.vectors(self.meta.collection, passage_ids)
+        """Stored vectors of embedded passages (unit length)."""
+        if not self.exact:
+            return self.store.vectors(self.meta.collection, passage_ids)
+        records, matrix = self._passage_matrix()
+        row = {r.id: i for i, r in enumerate(records)}
+        return {pid: matrix[row[pid]] for pid in passage_ids if pid in row}
 
 
-def open_index(data_dir: Path, embedder: Embedder, *, chroma_url: str | None = None) -> SearchIndex:
+def open_index(data_dir: Path, embedder: Embedder, *, chroma_url: str | None = None,
+               dense_search: DenseSearch = "auto") -> SearchIndex:
     """Open the serving build, checking it was made with this embedder and store."""
     import bm25s
 
@@ -402,5 +454,8 @@ def open_index(data_dir: Path, embedder: Embedder, *, chroma_url: str | None = N
     build_dir = root / "builds" / meta.build_id
     records = tuple(_read_records(build_dir))
     bm25 = bm25s.BM25.load(str(build_dir / "bm25"), mmap=True)
+    exact = dense_search == "exact" or (dense_search == "auto" and chroma_url is None
+                                        and meta.embedded <= EXACT_SEARCH_LIMIT)
     return SearchIndex(meta=meta, store=_store_for(build_dir, chroma_url), records=records, bm25=bm25,
-                       terms_path=build_dir / "terms.json", precedents=PrecedentTable.load(build_dir))
+                       terms_path=build_dir / "terms.json", precedents=PrecedentTable.load(build_dir),
+                       exact=exact, vectors_path=build_dir / "vectors.npy")

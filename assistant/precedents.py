@@ -84,27 +84,36 @@ class PrecedentTable:
             raise ValueError(f"{len(precedents)} precedents but {len(vectors)} vectors")
         self.precedents = tuple(precedents)
         self.vectors = np.asarray(vectors, dtype=np.float32)
+        # One (precedent, article) pair per citation, so a question is scored against all of them at once.
+        self._articles = tuple(sorted({a for p in self.precedents for a in p.articles}))
+        column = {a: i for i, a in enumerate(self._articles)}
+        pairs = [(row, column[a]) for row, p in enumerate(self.precedents) for a in p.articles]
+        self._pair_row = np.array([row for row, _ in pairs], dtype=np.intp)
+        self._pair_article = np.array([col for _, col in pairs], dtype=np.intp)
+        self._unanswerable = np.array([not p.articles for p in self.precedents], dtype=bool)
+        self._rows_of: dict[str, list[int]] = {}
+        for row, precedent in enumerate(self.precedents):
+            self._rows_of.setdefault(precedent.question, []).append(row)
 
     def __len__(self) -> int:
         return len(self.precedents)
 
     def neighbours(self, question: str, vector: np.ndarray, *, scope: Collection[str]) -> Neighbours:
         """Similarities of `question` (embedded as `vector`) to the precedents citing articles in `scope`."""
-        articles: dict[str, float] = {}
-        answerable, unanswerable = -1.0, None
         if not self.precedents:
-            return Neighbours(articles, answerable, unanswerable)
-        for precedent, similarity in zip(self.precedents, (self.vectors @ vector).tolist()):
-            if precedent.question == question:
-                continue  # a question is no precedent for itself
-            if not precedent.articles:
-                unanswerable = max(similarity, unanswerable if unanswerable is not None else -1.0)
-                continue
-            in_scope = [a for a in precedent.articles if a.rpartition(":")[0] in scope]
-            if in_scope:
-                answerable = max(answerable, similarity)
-            for article_id in in_scope:
-                articles[article_id] = max(similarity, articles.get(article_id, -1.0))
+            return Neighbours({}, -1.0, None)
+        similarity = self.vectors @ np.asarray(vector, dtype=np.float32)
+        mine = self._rows_of.get(question, [])
+        similarity[mine] = -np.inf  # a question is no precedent for itself
+        others = self._unanswerable.copy()
+        others[mine] = False
+        unanswerable = max(float(similarity[others].max()), -1.0) if others.any() else None
+        in_scope = np.array([a.rpartition(":")[0] in scope for a in self._articles], dtype=bool)
+        best = np.full(len(self._articles), -np.inf, dtype=np.float32)
+        np.maximum.at(best, self._pair_article, similarity[self._pair_row])
+        found = in_scope & np.isfinite(best)
+        articles = {self._articles[i]: float(best[i]) for i in np.flatnonzero(found)}
+        answerable = max(-1.0, *articles.values()) if articles else -1.0
         return Neighbours(articles, answerable, unanswerable)
 
     def save(self, directory: Path) -> None:

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
         "original-language text (about a third less embedding time; translations stay keyword-searchable)."))
     chroma_url: str | None = Field(None, description="Chroma server URL (e.g. http://127.0.0.1:8000); "
                                                       "unset means an embedded Chroma in data_dir.")
+    dense_search: Literal["auto", "exact", "chroma"] = Field("auto", description=(
+        "How dense search runs: exact over the build's vectors in memory (deterministic, ~0.1 ms here), or by "
+        "querying Chroma's HNSW index. auto: exact for an embedded store of up to 20,000 passages, Chroma for "
+        "a Chroma server or a larger collection."))
     mode: Literal["extractive", "llm"] = Field("extractive", description="Default answer mode.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1.")
     llm_model: str | None = Field(None, description="Chat model name at that endpoint.")

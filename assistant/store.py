@@ -6,6 +6,7 @@ embedder downloads a model at run time, and a collection created with it remembe
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -47,31 +48,30 @@ class ChromaStore:
     """A Chroma client: `PersistentClient` for a directory, `HttpClient` for a server URL."""
 
     def __init__(self, location: Path | str):
+        self.location = str(location)
+        self._path = location if isinstance(location, Path) else None
+        if self._path is None:
+            _check_url(self.location)
+        self._collections: dict[str, Any] = {}
+        self._client_: Any = None
+        self._lock = threading.Lock()  # one client, even when the first requests arrive together
+
+    @property
+    def _client(self) -> Any:
+        """The Chroma client, created on first use: importing chromadb costs half a second of start-up."""
+        with self._lock:
+            return self._client_ or self._open_client()
+
+    def _open_client(self) -> Any:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
         settings = ChromaSettings(anonymized_telemetry=False)
-        self.location = str(location)
-        self._collections: dict[str, Any] = {}
-        if isinstance(location, Path):
-            self._client = chromadb.PersistentClient(path=str(location), settings=settings)
+        if self._path is not None:
+            self._client_ = chromadb.PersistentClient(path=str(self._path), settings=settings)
         else:
-            self._client = self._connect(location, settings)
-
-    @staticmethod
-    def _connect(location: str, settings: Any) -> Any:
-        import chromadb
-
-        url = urlparse(location)
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise ConfigError(f"LAWQA_CHROMA_URL={location!r} is not an http(s) URL; "
-                              "use e.g. http://127.0.0.1:8000")
-        port = url.port or (443 if url.scheme == "https" else 8000)
-        try:
-            return chromadb.HttpClient(host=url.hostname, port=port, ssl=url.scheme == "https", settings=settings)
-        except ValueError as exc:
-            raise IndexStateError(f"cannot reach the Chroma server at {location} ({exc}); start it with "
-                                  "`chroma run --path DIR --port N` or unset LAWQA_CHROMA_URL") from exc
+            self._client_ = _connect(self.location, settings)
+        return self._client_
 
     def _collection(self, name: str) -> Any:
         from chromadb.errors import NotFoundError
@@ -126,3 +126,21 @@ class ChromaStore:
             self._client.delete_collection(name)
         except (NotFoundError, ValueError):  # already gone
             pass
+
+
+def _check_url(location: str) -> None:
+    url = urlparse(location)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise ConfigError(f"LAWQA_CHROMA_URL={location!r} is not an http(s) URL; use e.g. http://127.0.0.1:8000")
+
+
+def _connect(location: str, settings: Any) -> Any:
+    import chromadb
+
+    url = urlparse(location)
+    port = url.port or (443 if url.scheme == "https" else 8000)
+    try:
+        return chromadb.HttpClient(host=url.hostname, port=port, ssl=url.scheme == "https", settings=settings)
+    except ValueError as exc:
+        raise IndexStateError(f"cannot reach the Chroma server at {location} ({exc}); start it with "
+                              "`chroma run --path DIR --port N` or unset LAWQA_CHROMA_URL") from exc

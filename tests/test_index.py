@@ -50,6 +50,46 @@ def test_round_trip_dense_and_keyword(hash_data_dir, corpus, hash_embedder):
     assert pkulaw[0][0].id == "shanghai-ai-2022:68/en.1"
 
 
+def test_exact_and_chroma_dense_search_agree(hash_data_dir, corpus, hash_embedder):
+    exact = open_index(hash_data_dir, hash_embedder)
+    hnsw = open_index(hash_data_dir, hash_embedder, dense_search="chroma")
+    assert exact.exact and not hnsw.exact
+    for question in ("伦理专家委员会", "data security of algorithms", corpus.article("shanghai-ai-2022", 9).text("zh").text):
+        vector = hash_embedder.embed_query(question)
+        for kwargs in ({}, {"regulations": ["shenzhen-ai-2022"]}, {"language": "zh"}):
+            mine = exact.dense(vector, k=10, **kwargs)
+            theirs = hnsw.dense(vector, k=10, **kwargs)
+            assert [r.id for r, _ in mine[:3]] == [r.id for r, _ in theirs[:3]]
+            assert [round(s, 4) for _, s in mine[:3]] == [round(s, 4) for _, s in theirs[:3]]
+            assert all(a >= b for (_, a), (_, b) in zip(mine, mine[1:]))
+
+
+def test_build_keeps_a_copy_of_the_vectors_for_exact_search(hash_data_dir, hash_embedder):
+    import numpy as np
+
+    index = open_index(hash_data_dir, hash_embedder, dense_search="chroma")
+    embedded = [r.id for r in index.records if r.embedded]
+    saved = np.load(index_root(hash_data_dir) / "builds" / index.meta.build_id / "vectors.npy")
+    stored = index.store.vectors(index.meta.collection, embedded)
+    assert saved.shape == (217, hash_embedder.dimension)
+    assert np.allclose(saved, np.vstack([stored[i] for i in embedded]), atol=1e-6)
+
+
+def test_answering_from_the_embedded_store_does_not_start_chroma(hash_data_dir):
+    # Importing chromadb and opening its client is half a second of every CLI start; exact search skips both.
+    script = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from assistant.embedding import HashEmbedder
+        from assistant.index import open_index
+        index = open_index(Path({str(hash_data_dir)!r}), HashEmbedder())
+        assert index.dense(HashEmbedder().embed_query("AI ethics"), k=3)
+        print("chromadb" in sys.modules)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
 def test_unchanged_corpus_is_not_rebuilt(tmp_path, corpus):
     embedder = CountingEmbedder()
     first = build_index(corpus, embedder, data_dir=tmp_path)
@@ -155,6 +195,7 @@ def test_chroma_server_backend(tmp_path, corpus, chroma_server):
     first = build_index(corpus, embedder, data_dir=tmp_path, chroma_url=chroma_server)
     assert not (index_root(tmp_path) / "builds" / first.build_id / "chroma").exists()
     index = open_index(tmp_path, embedder, chroma_url=chroma_server)
+    assert not index.exact  # with a server, the server answers dense queries
     (hit, _), *_ = index.dense(embedder.embed_query(corpus.article("shanghai-ai-2022", 44).text("en").text), k=1,
                                regulations=["shanghai-ai-2022"])
     assert hit.article_id == "shanghai-ai-2022:44"

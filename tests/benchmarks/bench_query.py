@@ -1,8 +1,8 @@
 """Benchmark: warm retrieval + extractive answer latency, and CLI cold start. Prints figures.
 
 Run: python tests/benchmarks/bench_query.py [--data-dir DIR]   (builds the index there if needed)
-Targets (2-core machine): p50 ≤ 15 ms and p95 ≤ 40 ms warm (≈ 1.5× one query embedding), CLI cold start to
-a printed answer ≤ 2 s with a built index.
+Targets (2-core machine): p50 ≤ 15 ms and p95 ≤ 40 ms warm (≤ 1.5× one query embedding of the same questions),
+CLI cold start to a printed answer ≤ 2 s with a built index.
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from assistant.chain import Assistant
+from assistant.embedding import Embedder, load_embedder
 from assistant.evalset import load_cases
 from assistant.query import Turn
 from assistant.resources import bundled_path
@@ -28,34 +31,63 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+class TimedEmbedder:
+    """Wraps the configured embedder and adds up the time spent embedding questions."""
+
+    def __init__(self, inner: Embedder):
+        self.inner = inner
+        self.name, self.dimension = inner.name, inner.dimension
+        self.spent = 0.0
+
+    def embed_passages(self, texts):
+        return self.inner.embed_passages(texts)
+
+    def embed_queries(self, texts):
+        return self.inner.embed_queries(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        started = time.perf_counter()
+        try:
+            return self.inner.embed_query(text)
+        finally:
+            self.spent += time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="lawqa-bench-"))
-    assistant = Assistant(Settings(data_dir=data_dir))
+    settings = Settings(data_dir=data_dir)
+    embedder = TimedEmbedder(load_embedder(settings.embedder, threads=settings.embed_threads))
+    assistant = Assistant(settings, embedder=embedder)
     cases = load_cases(bundled_path("eval", "cases.jsonl"), corpus=assistant.corpus)
     for case in cases[:20]:  # warm up caches (tokeniser, hubness, vocabulary)
         assistant.ask(case.question, history=[Turn(m.role, m.content) for m in case.history])
-    embed = []
-    for case in cases[:100]:
+    embed = []  # one embedding of each question in the set: the unit the targets are stated in
+    for case in cases:
         started = time.perf_counter()
-        assistant.embedder.embed_query(case.question)
+        embedder.inner.embed_query(case.question)
         embed.append((time.perf_counter() - started) * 1000)
-    latencies = []
+    latencies, rest = [], []
     for _ in range(args.repeat):
         for case in cases:
             history = [Turn(m.role, m.content) for m in case.history]
             assistant.searcher.forget_questions()  # a repeated question would otherwise skip its embedding
+            embedder.spent = 0.0
             started = time.perf_counter()
             assistant.ask(case.question, history=history)
-            latencies.append((time.perf_counter() - started) * 1000)
+            total = (time.perf_counter() - started) * 1000
+            latencies.append(total)
+            rest.append(total - embedder.spent * 1000)
     one = statistics.median(embed)
     p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
-    print(f"query embedding: median {one:.1f} ms")
+    print(f"query embedding over {len(embed)} questions: median {one:.1f} ms, p95 {percentile(embed, 0.95):.1f} ms")
     print(f"retrieval + extractive answer over {len(latencies)} asks: p50 {p50:.1f} ms ({p50 / one:.2f}× one "
           f"embedding), p95 {p95:.1f} ms ({p95 / one:.2f}×), mean {statistics.fmean(latencies):.1f} ms")
+    print(f"  of which not embedding (a follow-up embeds twice): p50 {percentile(rest, 0.5):.1f} ms, "
+          f"p95 {percentile(rest, 0.95):.1f} ms")
     env = {**os.environ, "LAWQA_DATA_DIR": str(data_dir)}
     runs = []
     for question in ("深圳条例第七十一条规定了什么？", "Can I pilot a low-risk AI product in Shenzhen?"):
