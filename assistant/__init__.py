@@ -28,7 +28,8 @@ _EXPORTS = {
     "Settings": "settings",
     "LawqaError": "errors",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = ["Answer", "Article", "Assistant", "Citation", "Corpus", "DroppedCitation", "LawqaError",
+           "LegalRetriever", "Regulation", "Settings", "build_index", "load_corpus"]
 
 if TYPE_CHECKING:
     from .answer import Answer

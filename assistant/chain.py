@@ -119,7 +119,7 @@ class Assistant:
         if mode == "llm" and query.followup and query.standalone != query.question:
             try:
                 query = replace(query, standalone=self.llm.condense(question, turns, query.language))
-            except (ModelError, OSError, TimeoutError) + _endpoint_errors():
+            except (ModelError, OSError, TimeoutError, *_endpoint_errors()):
                 pass  # the rule-based condensation stands when the model cannot be reached
         hits = self.searcher.search(query, k=self.settings.top_k)
         answerable = self.calibration.answerable(self.searcher.answerability(query, hits))
@@ -130,8 +130,7 @@ class Assistant:
         text, kept, dropped = verify_citations(answer.text, self.corpus, retrieved=[h.article.id for h in hits],
                                                extra=answer.citations)
         answer = replace(answer, text=text, citations=tuple(kept), dropped_citations=tuple(dropped))
-        for line in re.split(r"(?<=\n)", answer.text):
-            yield line
+        yield from re.split(r"(?<=\n)", answer.text)
         yield answer
 
 

@@ -87,8 +87,8 @@ def find_mentions(text: str, corpus: Corpus, *, default_regulations: Sequence[st
     defaults = list(dict.fromkeys(default_regulations))
     for sentence_start, sentence in _sentences(text):
         named = [(reg, sentence_start + pos) for reg, pos in _all_mentions(sentence, corpus)]
-        for number, start, end in find_article_numbers(sentence):
-            start, end = sentence_start + start, sentence_start + end
+        for number, local_start, local_end in find_article_numbers(sentence):
+            start, end = sentence_start + local_start, sentence_start + local_end
             if quoted(start) or any(a <= start < b for a, b in taken):
                 continue
             before = [reg for reg, pos in named if pos < start]

@@ -10,7 +10,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -85,7 +85,7 @@ def index_command(
 
 @app.command("articles")
 def articles_command(
-    regulation: Annotated[Optional[str], typer.Option("--regulation", "-r", help="Only this regulation id.")] = None,
+    regulation: Annotated[str | None, typer.Option("--regulation", "-r", help="Only this regulation id.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
 ) -> None:
     """List the parsed articles.
@@ -146,8 +146,8 @@ def add_command(
     file: Annotated[Path, typer.Argument(help="A UTF-8 text or Markdown file with 第X条 or 'Article N' headings.")],
     regulation_id: Annotated[str, typer.Option("--id", help="New regulation id, e.g. beijing-ai-2023.")],
     title: Annotated[str, typer.Option("--title", help="The regulation's title.")],
-    short_name: Annotated[Optional[str], typer.Option("--short-name", help="Short name, e.g. Beijing.")] = None,
-    effective: Annotated[Optional[str], typer.Option("--effective", help="Effective date, YYYY-MM-DD.")] = None,
+    short_name: Annotated[str | None, typer.Option("--short-name", help="Short name, e.g. Beijing.")] = None,
+    effective: Annotated[str | None, typer.Option("--effective", help="Effective date, YYYY-MM-DD.")] = None,
 ) -> None:
     """Add your own regulation; it is validated completely before anything is written.
 
@@ -199,10 +199,10 @@ def _print_answer(answer, corpus) -> None:
 @app.command("ask")
 def ask_command(
     question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
-    history: Annotated[Optional[Path], typer.Option("--history", help="JSON file: earlier messages "
+    history: Annotated[Path | None, typer.Option("--history", help="JSON file: earlier messages "
                                                                        "[{\"role\": \"user\", \"content\": …}].")] = None,
-    regulation: Annotated[Optional[str], typer.Option("--regulation", "-r", help="Search only this regulation.")] = None,
-    mode: Annotated[Optional[str], typer.Option("--mode", help="extractive (default, offline) or llm.")] = None,
+    regulation: Annotated[str | None, typer.Option("--regulation", "-r", help="Search only this regulation.")] = None,
+    mode: Annotated[str | None, typer.Option("--mode", help="extractive (default, offline) or llm.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (the contract).")] = False,
 ) -> None:
     """Answer one question with cited articles.
@@ -228,8 +228,8 @@ def ask_command(
 
 @app.command("chat")
 def chat_command(
-    regulation: Annotated[Optional[str], typer.Option("--regulation", "-r", help="Search only this regulation.")] = None,
-    mode: Annotated[Optional[str], typer.Option("--mode", help="extractive (default) or llm.")] = None,
+    regulation: Annotated[str | None, typer.Option("--regulation", "-r", help="Search only this regulation.")] = None,
+    mode: Annotated[str | None, typer.Option("--mode", help="extractive (default) or llm.")] = None,
 ) -> None:
     """Talk with the assistant in the terminal; follow-up questions keep their context.
 
@@ -266,16 +266,16 @@ def chat_command(
 
 @app.command("eval")
 def eval_command(
-    dataset: Annotated[Optional[Path], typer.Option("--dataset", help="JSONL cases (default: the bundled set).")] = None,
+    dataset: Annotated[Path | None, typer.Option("--dataset", help="JSONL cases (default: the bundled set).")] = None,
     split: Annotated[str, typer.Option("--split", help="dev, test or all.")] = "test",
     mode: Annotated[str, typer.Option("--mode", help="extractive or llm.")] = "extractive",
     baselines: Annotated[bool, typer.Option("--baselines", help="Also run the naive RAG, BM25 and dense baselines.")]
     = False,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the metrics object here.")] = None,
-    report_dir: Annotated[Optional[Path], typer.Option("--report", help="Write report.md and charts here.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the metrics object here.")] = None,
+    report_dir: Annotated[Path | None, typer.Option("--report", help="Write report.md and charts here.")] = None,
     fit: Annotated[bool, typer.Option("--fit", help="Fit the calibration on the dev split first and save it.")]
     = False,
-    calibration: Annotated[Optional[Path], typer.Option("--calibration", help="Calibration file to write with "
+    calibration: Annotated[Path | None, typer.Option("--calibration", help="Calibration file to write with "
                                                                               "--fit (default: the bundled one).")]
     = None,
 ) -> None:
@@ -317,8 +317,8 @@ def eval_command(
 
 @app.command("serve")
 def serve_command(
-    host: Annotated[Optional[str], typer.Option("--host", help="Interface to listen on (default 127.0.0.1).")] = None,
-    port: Annotated[Optional[int], typer.Option("--port", help="Port (default 7860).")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="Interface to listen on (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default 7860).")] = None,
 ) -> None:
     """Serve the chat UI and the REST API (/v1/ask, /v1/search, /docs).
 

@@ -12,6 +12,7 @@ The name and dimension of the embedder are recorded in the index, which refuses 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -107,7 +108,7 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model: str, *, name: str | None = None, query_prefix: str = "", passage_prefix: str = "",
                  threads: int = 2):
-        SentenceTransformer = import_sentence_transformers(f"the embedder {model!r}",  # noqa: N806 (a class)
+        SentenceTransformer = import_sentence_transformers(f"the embedder {model!r}",
                                                            threads=threads).SentenceTransformer
         try:
             from transformers.utils import logging as transformers_logging
@@ -156,7 +157,7 @@ class HashEmbedder:
 
     def _embed(self, text: str) -> np.ndarray:
         tokens = _HASH_TOKEN.findall(text.lower())
-        features = tokens + [a + b for a, b in zip(tokens, tokens[1:]) if len(a) == len(b) == 1]
+        features = [*tokens, *(a + b for a, b in itertools.pairwise(tokens) if len(a) == len(b) == 1)]
         vector = np.zeros(self.dimension, dtype=np.float32)
         for feature in features:
             digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -175,7 +175,7 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
             return BuildReport(build_id=current.build_id, up_to_date=True, passages=len(passages), embedded=0,
                                reused=current.embedded, seconds=time.perf_counter() - started, embed_seconds=0.0)
         _remove_unfinished(root, keep=current.build_id if current else None)
-        build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+        build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
         build_dir = root / "builds" / build_id
         build_dir.mkdir(parents=True)
         fingerprints = {p.id: p.fingerprint(embedder.name) for p in passages}
@@ -229,7 +229,7 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
                          dimension=embedder.dimension, chroma_url=chroma_url, collection=collection,
                          fingerprint=fingerprint, regulations=list(corpus.ids),
                          articles=sum(len(r.articles) for r in corpus.regulations), passages=len(passages),
-                         embedded=len(embedded), built_at=datetime.now(timezone.utc),
+                         embedded=len(embedded), built_at=datetime.now(UTC),
                          seconds=round(time.perf_counter() - started, 3))
         _write_atomically(build_dir / "meta.json", meta.model_dump_json(indent=2))
         _write_atomically(root / "CURRENT", build_id)

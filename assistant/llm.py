@@ -123,7 +123,7 @@ class LLMAnswerer:
             yield from self._verified_stream(query, hits, messages, included, answerable)
         except ModelError:
             raise
-        except Exception as exc:  # the endpoint may fail in many ways: connection, HTTP status, timeout
+        except Exception as exc:  # noqa: BLE001 - the endpoint fails in many ways (connection, status, timeout)
             yield self._fallback(query, hits, f"{type(exc).__name__}: {str(exc)[:200]}", answerable)
 
     def _verified_stream(self, query: Query, hits: Sequence[Hit], messages: list, included: list[str],

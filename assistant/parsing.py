@@ -13,13 +13,22 @@ are never taken for headings. Numbering is checked strictly: a gap or a repeat i
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SourceError
 from .footnotes import Note, extract_footnotes, strip_marker
-from .language import LANGUAGES, Language, detect_language, ends_sentence, has_letters, join_wrapped, normalize_spaces
+from .language import (
+    LANGUAGES,
+    Language,
+    detect_language,
+    ends_sentence,
+    has_letters,
+    join_wrapped,
+    normalize_spaces,
+)
 from .numbering import CHINESE_DIGITS, parse_heading_number
 
 _NUM_ZH = rf"[{CHINESE_DIGITS}\d０-９]+"
@@ -160,8 +169,8 @@ def parse_source(path: Path, *, display_path: str | None = None) -> ParsedSource
 
 def _read_lines(text: str, *, markdown: bool) -> list[_Line]:
     out = []
-    for number, raw in enumerate(text.split("\n"), start=1):
-        raw = normalize_spaces(raw).rstrip()
+    for number, line in enumerate(text.split("\n"), start=1):
+        raw = normalize_spaces(line).rstrip()
         # Markdown headings and emphasis are markup only in Markdown files; plain text stays as it is.
         cleaned = _MARKDOWN_BOLD.sub(r"\2", _MARKDOWN_HEADING.sub("", raw)) if markdown else raw
         out.append(_Line(number=number, text=cleaned.strip(), indented=raw[:1] == " "))
@@ -171,7 +180,7 @@ def _read_lines(text: str, *, markdown: bool) -> list[_Line]:
 def _looks_wrapped(lines: list[_Line]) -> bool:
     """True for hard-wrapped text: many paragraph lines run on into the next line mid-sentence."""
     nonblank = [line for line in lines if line.text]
-    run_on = sum(1 for a, b in zip(lines, lines[1:])
+    run_on = sum(1 for a, b in itertools.pairwise(lines)
                  if a.text and b.text and not ends_sentence(a.text) and not _is_division(a.text))
     return bool(nonblank) and run_on > 0.2 * len(nonblank)
 
@@ -332,8 +341,8 @@ def _remove_marker(paragraphs: tuple[Paragraph, ...], marker: str) -> tuple[tupl
     for paragraph in paragraphs:
         stripped = None if found else strip_marker(paragraph.text, marker)
         if stripped is not None:
-            paragraph, found = Paragraph(text=stripped, label=paragraph.label), True
-        out.append(paragraph)
+            found = True
+        out.append(paragraph if stripped is None else Paragraph(text=stripped, label=paragraph.label))
     return tuple(out), found
 
 

@@ -31,14 +31,14 @@ _ANAPHORA = re.compile(r"呢|这|该|其|上述|此|它|他们|那个|那条|这
 _SHORT_ZH, _SHORT_EN = 16, 8
 # Jurisdictions a question may name; those a loaded regulation covers (by short name or alias) are ignored,
 # the rest tell that the question is about someone else's rules.
-JURISDICTIONS = tuple("""
+JURISDICTIONS = (*"""
 北京 天津 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃
 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 杭州 南京 苏州 广州 成都 武汉 西安 厦门 天津 欧盟 欧洲 美国 英国 日本 韩国
 新加坡 德国 法国 加州 联合国
-""".split()) + ("Beijing", "Tianjin", "Chongqing", "Guangdong", "Zhejiang", "Jiangsu", "Hangzhou", "Guangzhou",
-                  "Hong Kong", "Macau", "Macao", "Taiwan", "EU", "European Union", "Europe", "European",
-                  "United States", "USA", "America", "American", "UK", "Britain", "British", "Japan", "Korea",
-                  "Singapore", "Germany", "France", "California", "New York", "United Nations")
+""".split(), "Beijing", "Tianjin", "Chongqing", "Guangdong", "Zhejiang", "Jiangsu", "Hangzhou", "Guangzhou",
+                 "Hong Kong", "Macau", "Macao", "Taiwan", "EU", "European Union", "Europe", "European",
+                 "United States", "USA", "America", "American", "UK", "Britain", "British", "Japan", "Korea",
+                 "Singapore", "Germany", "France", "California", "New York", "United Nations")
 
 
 # Legal instruments a question may name; those the corpus itself mentions (e.g. the Civil Code) are ignored,

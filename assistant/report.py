@@ -18,8 +18,8 @@ def _systems(report: dict) -> dict[str, dict]:
 def summary_table(report: dict) -> str:
     """Overall figures per system, then citation F1 / recall@5 per kind, as fixed-width text."""
     systems = _systems(report)
-    lines = [f"{'system':<22}{'cit.F1':>8}{'F1 ans.':>9}{'prec.':>8}{'recall@1':>9}{'recall@5':>9}{'abst.acc':>9}"
-             f"{'lang':>7}{'invalid':>8}{'ungr.':>7}{'p50 ms':>8}"]
+    lines = [(f"{'system':<22}{'cit.F1':>8}{'F1 ans.':>9}{'prec.':>8}{'recall@1':>9}{'recall@5':>9}{'abst.acc':>9}"
+              f"{'lang':>7}{'invalid':>8}{'ungr.':>7}{'p50 ms':>8}")]
     for name, data in systems.items():
         c, r = data["citation"], data["retrieval"]
         lines.append(f"{SYSTEM_NAMES.get(name, name):<22}{_fmt(c['f1']):>8}{_fmt(c['f1_answerable']):>9}"
@@ -73,12 +73,12 @@ def write_report(report: dict, directory: Path, *, title: str = "lawqa evaluatio
     _chart(report, ("retrieval", "recall@5"), "Recall@5 by kind", directory / "recall5_by_kind.png")
     meta = report.get("meta", {})
     lines = [f"# {title}", "",
-             f"Dataset `{meta.get('dataset', '?')}`, split `{meta.get('split', '?')}`, mode `{meta.get('mode', '?')}`, "
-             f"embedder `{meta.get('embedder', '?')}`, {report['n']} cases; calibration fitted on the dev split "
-             f"({meta.get('calibration', '?')}).", "",
-             "Definitions are in `assistant/evaluation.py`: citation precision counts expected and acceptable "
-             "articles, recall counts expected ones; an unanswerable case scores 1 only if it cites nothing. "
-             "`F1 ans.` averages answerable cases only.", "",
+             (f"Dataset `{meta.get('dataset', '?')}`, split `{meta.get('split', '?')}`, mode `{meta.get('mode', '?')}`, "
+              f"embedder `{meta.get('embedder', '?')}`, {report['n']} cases; calibration fitted on the dev split "
+              f"({meta.get('calibration', '?')})."), "",
+             ("Definitions are in `assistant/evaluation.py`: citation precision counts expected and acceptable "
+              "articles, recall counts expected ones; an unanswerable case scores 1 only if it cites nothing. "
+              "`F1 ans.` averages answerable cases only."), "",
              "```", summary_table(report), "```", "",
              "![Citation F1 by kind](citation_f1_by_kind.png)", "",
              "![Recall@5 by kind](recall5_by_kind.png)", "",

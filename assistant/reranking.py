@@ -29,7 +29,7 @@ class CrossEncoderReranker:
     """A sentence-transformers CrossEncoder from a local directory (or a hub id where the machine is online)."""
 
     def __init__(self, model: str, *, threads: int = 2):
-        CrossEncoder = import_sentence_transformers(f"LAWQA_RERANKER={model!r}",  # noqa: N806 (a class)
+        CrossEncoder = import_sentence_transformers(f"LAWQA_RERANKER={model!r}",
                                                     threads=threads).CrossEncoder
         try:
             self._model = CrossEncoder(model, device="cpu", num_labels=1)

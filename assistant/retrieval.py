@@ -33,8 +33,8 @@ from .calibration import Calibration, add_interactions, load_calibration
 from .corpus import Article, Corpus
 from .embedding import Embedder
 from .index import PassageRecord, SearchIndex
-from .precedents import Neighbours
 from .language import detect_language
+from .precedents import Neighbours
 from .provisions import find_provisions
 from .query import Query
 from .reranking import RERANK_DEPTH, Reranker

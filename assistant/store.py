@@ -6,6 +6,7 @@ embedder downloads a model at run time, and a collection created with it remembe
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -122,10 +123,8 @@ class ChromaStore:
         from chromadb.errors import NotFoundError
 
         self._collections.pop(name, None)
-        try:
+        with contextlib.suppress(NotFoundError, ValueError):  # already gone
             self._client.delete_collection(name)
-        except (NotFoundError, ValueError):  # already gone
-            pass
 
 
 def _check_url(location: str) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-import time
 from collections.abc import Iterator
 
 from .answer import Answer, cite_label

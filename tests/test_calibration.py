@@ -46,7 +46,7 @@ def test_save_load_round_trip_and_malformed_file(tmp_path):
     save_calibration(path, calibration)
     assert load_calibration(path) == calibration
     path.write_text(json.dumps({"weights": {}}))
-    with pytest.raises(ConfigError, match="is malformed .* rerun `lawqa eval --fit`"):
+    with pytest.raises(ConfigError, match=r"is malformed .* rerun `lawqa eval --fit`"):
         load_calibration(path)
-    with pytest.raises(ConfigError, match="missing.json not found"):
+    with pytest.raises(ConfigError, match=r"missing\.json not found"):
         load_calibration(tmp_path / "missing.json")

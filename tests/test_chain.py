@@ -54,14 +54,14 @@ def test_first_use_builds_the_index_and_reports_progress(tmp_path):
 
 
 def test_other_embedder_is_refused_not_rebuilt(hash_data_dir):
-    with pytest.raises(IndexStateError, match="Index built with hash .* run `lawqa index --rebuild`"):
+    with pytest.raises(IndexStateError, match=r"Index built with hash .* run `lawqa index --rebuild`"):
         Assistant(Settings(data_dir=hash_data_dir, embedder="multilingual-e5-small"))
 
 
 def run_cli(data_dir, *args, embedder="hash"):
     env = {**os.environ, "LAWQA_DATA_DIR": str(data_dir), "LAWQA_EMBEDDER": embedder}
     return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
+                          timeout=120, check=False)
 
 
 def test_ask_json_contract(hash_data_dir, tmp_path):
@@ -104,3 +104,11 @@ def test_ask_json_with_the_real_embedder(e5_assistant):
                      embedder="multilingual-e5-small")
     data = json.loads(result.stdout)
     assert data["citations"] == [{"regulation": "shenzhen-ai-2022", "article": 71}] and data["language"] == "zh"
+
+
+def test_public_names_are_exported_from_the_package():
+    import assistant
+
+    assert sorted(assistant.__all__) == sorted(assistant._EXPORTS)
+    assert assistant.Assistant is Assistant and assistant.Settings is Settings
+    assert all(getattr(assistant, name) is not None for name in assistant.__all__)

@@ -84,7 +84,9 @@ def test_add_then_index_then_show(env, capsys):
 
 
 def test_usage_errors_exit_2_and_module_entry_point(env):
-    result = subprocess.run([sys.executable, "-m", "assistant", "show"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "assistant", "show"], capture_output=True, text=True,
+                            check=False)
     assert result.returncode == 2 and "Missing argument" in result.stderr and "Traceback" not in result.stderr
-    result = subprocess.run([sys.executable, "-m", "assistant", "--help"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "assistant", "--help"], capture_output=True, text=True,
+                            check=False)
     assert result.returncode == 0 and "index" in result.stdout and "articles" in result.stdout

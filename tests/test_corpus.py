@@ -63,7 +63,7 @@ def test_modified_source_is_caught_by_its_checksum(tmp_path):
     manifest = copy_bundled(tmp_path)
     source = manifest.parent / "sources" / "000_52bdc98a05a39b49.txt"
     source.write_text(source.read_text(encoding="utf-8") + "\nArticle 73 Extra.", encoding="utf-8")
-    with pytest.raises(SourceError, match="000_52bdc98a05a39b49.txt: was modified"):
+    with pytest.raises(SourceError, match=r"000_52bdc98a05a39b49\.txt: was modified"):
         load_corpus(manifest_path=manifest)
 
 

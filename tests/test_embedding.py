@@ -80,6 +80,6 @@ def test_sentence_transformers_backend_builds_and_guards_an_index(tmp_path, corp
     index = open_index(tmp_path, minilm)
     (hit, _), *_ = index.dense(minilm.embed_query("explain algorithms in public decision-making"), k=1)
     assert hit.article_id == "shenzhen-ai-2022:71"
-    with pytest.raises(IndexStateError, match="Index built with minilm .* but LAWQA_EMBEDDER is "
-                                              "multilingual-e5-small .*; run `lawqa index --rebuild`"):
+    with pytest.raises(IndexStateError, match=r"Index built with minilm .* but LAWQA_EMBEDDER is "
+                                              r"multilingual-e5-small .*; run `lawqa index --rebuild`"):
         open_index(tmp_path, load_embedder("multilingual-e5-small"))

@@ -9,7 +9,15 @@ import pytest
 
 from assistant.errors import DatasetError
 from assistant.evalset import KINDS, Case, load_cases
-from assistant.evaluation import GATE, SystemOutput, breakdown, evaluate, gate_failures, run_system, score_case
+from assistant.evaluation import (
+    GATE,
+    SystemOutput,
+    breakdown,
+    evaluate,
+    gate_failures,
+    run_system,
+    score_case,
+)
 from assistant.report import summary_table, write_report
 from assistant.resources import bundled_path
 
@@ -78,8 +86,8 @@ def test_breakdown_and_retrieval_metrics(corpus):
      "line 2: field 'case': Value error, an answerable case needs at least one expected article"),
     ('{"id": "ok", "question": "q", "lang": "en", "expected": [], "answerable": false, "kind": "abstain"}',
      "line 2: id 'ok' repeats line 1"),
-    ('{"id": "x", "question": "q", "lang": "en", "expected": [{"regulation": "shanghai-ai-2022", "article": 80}], '
-     '"answerable": true, "kind": "lookup"}', "line 2: article shanghai-ai-2022:80 does not exist"),
+    (('{"id": "x", "question": "q", "lang": "en", "expected": [{"regulation": "shanghai-ai-2022", "article": 80}], '
+      '"answerable": true, "kind": "lookup"}'), "line 2: article shanghai-ai-2022:80 does not exist"),
 ])
 def test_malformed_datasets_are_refused_with_the_line(tmp_path, corpus, line, message):
     path = tmp_path / "cases.jsonl"

@@ -27,8 +27,8 @@ def test_footnote_is_removed_and_continued_on_the_next_page():
     assert [line.text for line in kept] == ["Article 1 Support social capital1 for the", "",
                                             "public. Article 1 goes on here.", "", "Article 2 More rules here.",
                                             "", "Article 3 The end."]
-    assert notes == {"1": ("Translator's note: social capital means funding from outside the budget and also "
-                           "includes state-owned banks.", 3)}
+    assert notes == {"1": (("Translator's note: social capital means funding from outside the budget and also "
+                            "includes state-owned banks."), 3)}
 
 
 def test_a_numbered_line_without_a_glued_marker_is_not_a_footnote():

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import signal
 import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_exact_and_chroma_dense_search_agree(hash_data_dir, corpus, hash_embedde
             theirs = hnsw.dense(vector, k=10, **kwargs)
             assert [r.id for r, _ in mine[:3]] == [r.id for r, _ in theirs[:3]]
             assert [round(s, 4) for _, s in mine[:3]] == [round(s, 4) for _, s in theirs[:3]]
-            assert all(a >= b for (_, a), (_, b) in zip(mine, mine[1:]))
+            assert all(a >= b for (_, a), (_, b) in itertools.pairwise(mine))
 
 
 def test_build_keeps_a_copy_of_the_vectors_for_exact_search(hash_data_dir, hash_embedder):
@@ -165,13 +166,13 @@ def test_kill_9_mid_build_leaves_the_previous_index_serving(tmp_path, corpus):
 
 
 def test_only_one_build_at_a_time(tmp_path, corpus):
-    with _build_lock(index_root(tmp_path)):
-        with pytest.raises(IndexStateError, match="another `lawqa index` is building"):
-            build_index(corpus, HashEmbedder(), data_dir=tmp_path)
+    with _build_lock(index_root(tmp_path)), \
+            pytest.raises(IndexStateError, match="another `lawqa index` is building"):
+        build_index(corpus, HashEmbedder(), data_dir=tmp_path)
 
 
 def test_missing_index_says_how_to_build_it(tmp_path):
-    with pytest.raises(IndexStateError, match="no index in .*; run `lawqa index`"):
+    with pytest.raises(IndexStateError, match=r"no index in .*; run `lawqa index`"):
         open_index(tmp_path, HashEmbedder())
 
 
@@ -185,7 +186,7 @@ def test_opening_with_another_embedder_says_rebuild(hash_data_dir):
 
 
 def test_opening_against_another_store_says_rebuild(hash_data_dir, hash_embedder):
-    with pytest.raises(IndexStateError, match="LAWQA_CHROMA_URL is http://127.0.0.1:9; run `lawqa index`"):
+    with pytest.raises(IndexStateError, match=re.escape("LAWQA_CHROMA_URL is http://127.0.0.1:9; run `lawqa index`")):
         open_index(hash_data_dir, hash_embedder, chroma_url="http://127.0.0.1:9")
 
 

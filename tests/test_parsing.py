@@ -198,6 +198,6 @@ def test_binary_and_non_utf8_files_are_refused(tmp_path):
     with pytest.raises(SourceError, match="binary file"):
         parse_source(write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "x.png"))
     with pytest.raises(SourceError, match=r"line 2: is not UTF-8 text \(byte 0xb5 at offset 15\)"):
-        parse_source(write(tmp_path, "Article 1 One.\n".encode() + "第二条 二。".encode("gb18030")))
+        parse_source(write(tmp_path, b"Article 1 One.\n" + "第二条 二。".encode("gb18030")))
     with pytest.raises(SourceError, match="cannot be read"):
         parse_source(tmp_path / "missing.txt")

@@ -99,7 +99,7 @@ def test_gradio_client_named_endpoints(served, question, article):
     from gradio_client import Client
 
     client = Client(served + "/", verbose=False)
-    chat, panel, mode, box = client.predict(question, [], "all", "extractive", api_name="/chat")
+    chat, panel, _mode, box = client.predict(question, [], "all", "extractive", api_name="/chat")
     assert chat[-1]["role"] == "assistant" and f"#{anchor(article)}" in str(chat[-1]["content"])
     assert f'id="{anchor(article)}"' in panel and box == ""
     contract = client.predict(question, "all", "extractive", api_name="/ask")
@@ -112,7 +112,8 @@ def _chromium():
     if not os.path.exists(path):
         # Debian's package, installed only where the test may (root); otherwise skip with the reason.
         if os.geteuid() == 0 and shutil.which("apt-get"):
-            subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], capture_output=True, timeout=900)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], capture_output=True, timeout=900,
+                           check=False)
         if not os.path.exists(path):
             pytest.skip("Chromium is not installed and cannot be installed here (needs root and apt-get)")
     return path
