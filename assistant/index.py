@@ -18,7 +18,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import os
 import secrets
 import shutil
 import threading
@@ -36,6 +35,7 @@ from pydantic import BaseModel
 from .corpus import Corpus
 from .embedding import Embedder, embed_in_batches
 from .errors import IndexStateError
+from .files import write_atomically
 from .passages import Passage, build_passages
 from .precedents import Precedent, PrecedentTable, load_precedents, precedents_digest
 from .store import ChromaStore, VectorStore
@@ -215,7 +215,7 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
         save_term_table(build_dir / "terms.json", build_term_table(corpus, english_vocabulary(corpus)))
         # Each article's tokens (all languages), so answering never has to tokenise the corpus at start-up.
         article_tokens = {a.id: sorted({t for v in a.texts for t in tokenize(v.text)}) for a in corpus.articles()}
-        _write_atomically(build_dir / "tokens.json", json.dumps(article_tokens, ensure_ascii=False))
+        write_atomically(build_dir / "tokens.json", json.dumps(article_tokens, ensure_ascii=False))
         if progress:
             progress("saving", len(passages), len(passages))
         with open(build_dir / "passages.jsonl", "w", encoding="utf-8") as handle:
@@ -231,8 +231,8 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
                          articles=sum(len(r.articles) for r in corpus.regulations), passages=len(passages),
                          embedded=len(embedded), built_at=datetime.now(UTC),
                          seconds=round(time.perf_counter() - started, 3))
-        _write_atomically(build_dir / "meta.json", meta.model_dump_json(indent=2))
-        _write_atomically(root / "CURRENT", build_id)
+        write_atomically(build_dir / "meta.json", meta.model_dump_json(indent=2))
+        write_atomically(root / "CURRENT", build_id)
         _remove_old_builds(root, keep={build_id, current.build_id if current else build_id}, chroma_url=chroma_url)
         return BuildReport(build_id=build_id, up_to_date=False, passages=len(passages), embedded=len(fresh),
                            reused=len(reused), seconds=time.perf_counter() - started, embed_seconds=embed_seconds)
@@ -292,15 +292,6 @@ def _save_bm25(directory: Path, passages: Sequence[Passage]) -> None:
     retriever = bm25s.BM25()
     retriever.index([tokenize(p.text) or ["∅"] for p in passages], show_progress=False)
     retriever.save(str(directory))
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 def _remove_unfinished(root: Path, *, keep: str | None) -> None:
@@ -407,13 +398,14 @@ class SearchIndex:
         return [(self.records[i], float(scores[i])) for i in order if scores[i] > 0]
 
     @property
-    def article_tokens(self) -> dict[str, frozenset[str]] | None:
-        """Each article's tokens, written by the build (None for an index built before they were)."""
-        if self._article_tokens is None and self._terms_path is not None:
-            path = self._terms_path.with_name("tokens.json")
-            if path.exists():
-                raw = json.loads(path.read_text(encoding="utf-8"))
-                self._article_tokens = {a: frozenset(tokens) for a, tokens in raw.items()}
+    def article_tokens(self) -> dict[str, frozenset[str]]:
+        """Each article's tokens (all languages), written by the build so start-up never tokenises the corpus."""
+        if self._article_tokens is None:
+            path = self._terms_path.with_name("tokens.json") if self._terms_path else None
+            if path is None or not path.exists():
+                raise IndexStateError(f"the index has no article tokens ({path}); run `lawqa index --rebuild`")
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            self._article_tokens = {a: frozenset(tokens) for a, tokens in raw.items()}
         return self._article_tokens
 
     @property

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -13,6 +11,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import SourceError
+from .files import write_atomically
 from .language import Language
 
 REGULATION_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$"
@@ -102,13 +101,4 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
     """Write a manifest atomically: readers see the old file or the new one, never half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = manifest.model_dump(mode="python", exclude_none=True, exclude_defaults=False)
-    fd, tmp = tempfile.mkstemp(prefix=".manifest-", suffix=".toml", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            tomli_w.dump(data, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, tomli_w.dumps(data))

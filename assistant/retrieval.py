@@ -214,8 +214,7 @@ class Searcher:
 
     def _compute_token_statistics(self) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
         if self._vocabulary is None:
-            article_tokens = self.index.article_tokens or {
-                a.id: frozenset(t for v in a.texts for t in tokenize(v.text)) for a in self.corpus.articles()}
+            article_tokens = self.index.article_tokens
             frequency: dict[str, int] = {}
             for found in article_tokens.values():
                 for token in found:
