@@ -51,6 +51,9 @@ _ASKS_QUANTITY = re.compile(r"多少|几(?:个|年|天|万|元|成)|金额|费�
 _FIGURE = re.compile(r"\d|[一二三四五六七八九十百千万]+(?:元|年|日|个月|倍|%)|percent|per cent")
 PIVOT_SOURCES = 3  # nearest same-language articles whose aligned translations seed the pivot search
 PRECEDENT_CANDIDATES = 5  # articles of the nearest precedents added to the candidates
+# A comparison's leading pair: one article from each regulation among its PAIR_DEPTH best, chosen by summed
+# probability plus PAIR_LIKENESS × the cosine of the two articles (dev comparisons: pair accuracy 0.74 → 0.79).
+PAIR_DEPTH, PAIR_LIKENESS = 3, 2.0
 _NO_UNANSWERABLE = -1.0  # "precedent_unanswerable" when no unanswerable precedents apply: lean to answering
 
 
@@ -95,6 +98,7 @@ class Searcher:
         self._lock = threading.RLock()  # lazy caches below are filled once, even with concurrent requests
         self._hubness: dict[str, float] | None = None
         self._vectors: dict[str, np.ndarray] | None = None
+        self._articles: dict[str, np.ndarray] | None = None
         self._names: frozenset[str] | None = None
         self._vocabulary: tuple[dict[str, frozenset[str]], dict[str, float]] | None = None
 
@@ -309,6 +313,36 @@ class Searcher:
             return {}
         return _fold(list(zip(records, (np.vstack([stored[r.id] for r in records]) @ centre).tolist())))
 
+    def _counterparts_first(self, order: list[str], probability: dict[str, float],
+                            scope: list[str]) -> list[str]:
+        """Lead a two-regulation comparison with the likeliest pair that is also alike: it asks about one
+        subject in both, so their best answers are counterpart articles."""
+        if len(scope) != 2:
+            return order
+        first, second = ([a for a in order if a.rpartition(":")[0] == r][:PAIR_DEPTH] for r in scope)
+        vectors = self._article_vectors()
+        if not first or not second or any(a not in vectors for a in (*first, *second)):
+            return order
+
+        def joint(pair: tuple[str, str]) -> float:
+            a, b = pair
+            return probability[a] + probability[b] + PAIR_LIKENESS * float(vectors[a] @ vectors[b])
+        best = max(((a, b) for a in first for b in second), key=joint)
+        return list(dict.fromkeys([*best, *order]))
+
+    def _article_vectors(self) -> dict[str, np.ndarray]:
+        """Each article as one unit vector: the mean of its embedded passages (both languages)."""
+        with self._lock:
+            if self._articles is None:
+                stored = self._stored_vectors()
+                grouped: dict[str, list[np.ndarray]] = {}
+                for record in self.index.records:
+                    if record.id in stored:
+                        grouped.setdefault(record.article_id, []).append(stored[record.id])
+                means = {a: np.mean(v, axis=0) for a, v in grouped.items()}
+                self._articles = {a: m / (np.linalg.norm(m) or 1.0) for a, m in means.items()}
+            return self._articles
+
     def _stored_vectors(self) -> dict[str, np.ndarray]:
         """Every embedded passage vector, read from the vector store on first use."""
         with self._lock:
@@ -365,7 +399,8 @@ class Searcher:
         if self.reranker is not None:
             order = self._rerank(query, order)
         if query.comparison and len(self.scope(query)) > 1:
-            order = _alternate(order, self.scope(query))
+            probability = {a: calibration.probability(s) for a, s in scores.items()}
+            order = _alternate(self._counterparts_first(order, probability, self.scope(query)), self.scope(query))
         lookups = [a.id for a in self.lookups(query)]
         order = list(dict.fromkeys([*lookups, *order]))[:k]
         return [Hit(article=self.corpus.get(a), score=scores.get(a, 0.0),

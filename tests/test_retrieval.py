@@ -157,3 +157,13 @@ def test_cross_encoder_backend_loads_a_local_model(tmp_path):
     assert len(scores) == 2 and all(isinstance(s, float) for s in scores)
     with pytest.raises(ModelError, match="could not load the reranker"):
         CrossEncoderReranker(str(tmp_path / "missing"))
+
+
+def test_a_comparison_leads_with_counterpart_articles(hash_assistant):
+    searcher = hash_assistant.searcher
+    order = [f"{SH}:1", f"{SZ}:50", f"{SH}:66", f"{SZ}:65", f"{SH}:40", f"{SZ}:40"]
+    probability = {a: 0.6 for a in order[:2]} | {a: 0.5 for a in order[2:4]} | {a: 0.3 for a in order[4:]}
+    # Both set up an ethics committee: alike enough to beat a slightly likelier pair about different things.
+    led = searcher._counterparts_first(order, probability, [SH, SZ])
+    assert led[:2] == [f"{SH}:66", f"{SZ}:65"] and sorted(led) == sorted(order)
+    assert searcher._counterparts_first(order, probability, [SH]) == order
