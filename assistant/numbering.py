@@ -71,9 +71,10 @@ def parse_heading_number(text: str) -> int | None:
 
 
 _ZH_ARTICLE = rf"第\s*([{CHINESE_DIGITS}\d０-９]+)\s*条"
-# "Article 12", "Art. 12", "Articles 12 and 13", "Articles 12, 13 and 14", "Articles 12-14". The abbreviation
-# needs its dot and capital ("Art."), so "digital arts 2023" is not an article reference.
-_ARTICLE_WORD = r"(?:(?i:articles?)|Arts?\.)"
+# "Article 12", "Art. 12", "Art 12", "Articles 12 and 13", "Articles 12, 13 and 14", "Articles 12-14". The
+# abbreviation needs its capital, and its dot unless one to three digits follow ("Art 27"), so neither "digital
+# arts 2023" nor "Digital Art 2023" is an article reference.
+_ARTICLE_WORD = r"(?:(?i:articles?)|Arts?\.|Art(?=\s+\d{1,3}\b))"
 _EN_ARTICLE = (rf"\b{_ARTICLE_WORD}\s*(\d+(?:\s*(?:,|(?i:and|or|to)|&|-|–)\s*(?:{_ARTICLE_WORD}\s*)?\d+)*)")
 ZH_ARTICLE_PATTERN = re.compile(_ZH_ARTICLE)
 EN_ARTICLE_PATTERN = re.compile(_EN_ARTICLE)

@@ -38,6 +38,8 @@ def test_roman_numbers():
     ("What does Article 66 of the Shanghai regulation say?", [66]),
     ("see Art. 44 and article 45", [44, 45]),
     ("Does Shanghai support digital arts 2023 festivals?", []),
+    ("Art 27 Shenzhen - what does it cover?", [27]),
+    ("Is there support for the Digital Art 2023 fair?", []),
     ("martial arts 5 star gyms", []),
     ("Articles 12 and 13", [12, 13]),
     ("Articles 12, 13 and 15-17", [12, 13, 15, 16, 17]),

@@ -40,6 +40,7 @@ def test_explicit_filter_wins(corpus):
     ("深圳条例第七十一条规定了什么？", (ArticleRef(SHENZHEN, 71),)),
     ("上海条例第12条", (ArticleRef(SHANGHAI, 12),)),
     ("Art. 44", (ArticleRef(None, 44),)),
+    ("Art 27 Shenzhen - what does it cover?", (ArticleRef(SHENZHEN, 27),)),
     ("Shenzhen rules, article ten?", (ArticleRef(SHENZHEN, 10),)),
     ("第十条和第十一条", (ArticleRef(None, 10), ArticleRef(None, 11))),
 ])
