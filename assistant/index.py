@@ -4,7 +4,7 @@ Layout under `<data_dir>/index/`:
 
     CURRENT              the id of the build that serves; replaced atomically, only after a build is complete
     builds/<id>/         one complete build: meta.json (written last), passages.jsonl, bm25/, chroma/,
-                         vectors.npy (the same vectors as the Chroma collection, for exact search)
+                         vectors.npz (the same vectors as the Chroma collection, with their ids, for exact search)
     .lock                held by the one build that may run at a time
 
 A build never touches the build that is serving. If it fails or is killed half-way, CURRENT still names the
@@ -22,19 +22,20 @@ import secrets
 import shutil
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from pydantic import BaseModel
 
 from .corpus import Corpus
 from .embedding import Embedder, embed_in_batches
-from .errors import IndexStateError
+from .errors import ConfigError, IndexStateError
 from .files import write_atomically
 from .passages import Passage, build_passages
 from .precedents import Precedent, PrecedentTable, load_precedents, precedents_digest
@@ -44,7 +45,7 @@ from .tokens import tokenize
 
 INDEX_FORMAT = 1
 # Bump when tokenisation or passage layout changes, so existing indexes are rebuilt.
-PIPELINE_VERSION = "passages-1/tokens-1/terms-1/article-tokens-1/precedents-1"
+PIPELINE_VERSION = "passages-1/tokens-1/terms-1/article-tokens-1/precedents-1/vectors-1"
 Stage = Literal["embedding", "precedents", "keywords", "saving"]
 STAGES: dict[str, dict[str, str]] = {  # what each build stage is called, for progress displays
     "embedding": {"zh": "嵌入条文段落", "en": "embedding passages"},
@@ -57,6 +58,7 @@ BuildProgress = Callable[[Stage, int, int], None]
 # "auto" is exact for an embedded store of up to EXACT_SEARCH_LIMIT passages, and Chroma otherwise.
 DenseSearch = Literal["auto", "exact", "chroma"]
 EXACT_SEARCH_LIMIT = 20_000
+VECTORS_FILE = "vectors.npz"
 
 
 class PassageRecord(BaseModel):
@@ -202,7 +204,8 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
             np.zeros((0, embedder.dimension), dtype=np.float32)
         if embedded:
             store.add(collection, [p.id for p in embedded], matrix, [_metadata(p) for p in embedded])
-        np.save(build_dir / "vectors.npy", matrix.astype(np.float32, copy=False))  # rows: embedded passages, in order
+        np.savez(build_dir / VECTORS_FILE, ids=np.array([p.id for p in embedded]),
+                 vectors=matrix.astype(np.float32, copy=False))
 
         precedents = load_precedents(corpus)
         report_precedents = (lambda done, total: progress("precedents", done, total)) if progress else None
@@ -338,6 +341,7 @@ class SearchIndex:
         self.exact = exact  # False: Chroma's approximate (HNSW) index answers dense queries
         self._vectors_path = vectors_path
         self._matrix: tuple[tuple[PassageRecord, ...], np.ndarray] | None = None
+        self._matrix_columns: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
     def dense(self, vector: np.ndarray, *, k: int, regulations: Sequence[str] | None = None,
@@ -353,10 +357,11 @@ class SearchIndex:
         records, matrix = self._passage_matrix()
         keep = np.ones(len(records), dtype=bool)
         if regulations:
-            keep &= np.isin([r.regulation for r in records], list(regulations))
+            keep &= np.isin(self._matrix_columns["regulation"], list(regulations))
         if language:
-            keep &= np.array([r.language == language for r in records], dtype=bool)
-        scores = np.where(keep, matrix @ np.asarray(vector, dtype=np.float32), -np.inf)
+            keep &= self._matrix_columns["language"] == language
+        query = np.asarray(vector, dtype=np.float32)
+        scores = np.where(keep, matrix @ (query / (np.linalg.norm(query) or 1.0)), -np.inf)
         order = np.argsort(-scores, kind="stable")[:min(k, int(keep.sum()))]
         return [(records[i], float(scores[i])) for i in order]
 
@@ -372,19 +377,37 @@ class SearchIndex:
         return [(self._by_id[pid], score) for pid, score in hits if pid in self._by_id]
 
     def _passage_matrix(self) -> tuple[tuple[PassageRecord, ...], np.ndarray]:
-        """Every embedded passage and its unit vector (one row each), loaded on first use."""
+        """Every embedded passage and its unit vector (one row each), loaded on first use.
+
+        From the build's vectors file when its ids match the passages; otherwise (a damaged file) from the
+        vector store, which is slower to open but holds the same vectors.
+        """
         with self._lock:
             if self._matrix is None:
                 embedded = tuple(r for r in self.records if r.embedded)
-                matrix = np.load(self._vectors_path) if self._vectors_path and self._vectors_path.exists() else None
-                if matrix is None or matrix.shape != (len(embedded), self.meta.dimension):
+                matrix = self._saved_vectors([r.id for r in embedded])
+                if matrix is None:
                     stored = self.store.vectors(self.meta.collection, [r.id for r in embedded])
                     embedded = tuple(r for r in embedded if r.id in stored)
                     matrix = np.vstack([stored[r.id] for r in embedded]) if embedded else \
                         np.zeros((0, self.meta.dimension), dtype=np.float32)
                 norms = np.linalg.norm(matrix, axis=1, keepdims=True)
                 self._matrix = embedded, (matrix / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+                # Filters are array comparisons, not Python loops, so they stay cheap at EXACT_SEARCH_LIMIT rows.
+                self._matrix_columns = {"regulation": np.array([r.regulation for r in embedded]),
+                                        "language": np.array([r.language for r in embedded])}
             return self._matrix
+
+    def _saved_vectors(self, ids: list[str]) -> np.ndarray | None:
+        if self._vectors_path is None or not self._vectors_path.exists():
+            return None
+        try:
+            with np.load(self._vectors_path) as saved:
+                if saved["ids"].tolist() != ids or saved["vectors"].shape != (len(ids), self.meta.dimension):
+                    return None
+                return saved["vectors"]
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # damaged: the store has them too
+            return None
 
     def keyword(self, tokens: Sequence[str], *, k: int,
                 regulations: Sequence[str] | None = None) -> list[tuple[PassageRecord, float]]:
@@ -446,8 +469,14 @@ def open_index(data_dir: Path, embedder: Embedder, *, chroma_url: str | None = N
     build_dir = root / "builds" / meta.build_id
     records = tuple(_read_records(build_dir))
     bm25 = bm25s.BM25.load(str(build_dir / "bm25"), mmap=True)
+    if dense_search not in get_args(DenseSearch):
+        raise ConfigError(f"LAWQA_DENSE_SEARCH={dense_search!r} is not known; use one of "
+                          f"{', '.join(get_args(DenseSearch))}")
     exact = dense_search == "exact" or (dense_search == "auto" and chroma_url is None
                                         and meta.embedded <= EXACT_SEARCH_LIMIT)
-    return SearchIndex(meta=meta, store=_store_for(build_dir, chroma_url), records=records, bm25=bm25,
+    store = _store_for(build_dir, chroma_url)
+    if not exact:
+        store.check(meta.collection)
+    return SearchIndex(meta=meta, store=store, records=records, bm25=bm25,
                        terms_path=build_dir / "terms.json", precedents=PrecedentTable.load(build_dir),
-                       exact=exact, vectors_path=build_dir / "vectors.npy")
+                       exact=exact, vectors_path=build_dir / VECTORS_FILE)

@@ -72,9 +72,10 @@ def parse_heading_number(text: str) -> int | None:
 
 _ZH_ARTICLE = rf"第\s*([{CHINESE_DIGITS}\d０-９]+)\s*条"
 # "Article 12", "Art. 12", "Art 12", "Articles 12 and 13", "Articles 12, 13 and 14", "Articles 12-14". The
-# abbreviation needs its capital, and its dot unless one to three digits follow ("Art 27"), so neither "digital
-# arts 2023" nor "Digital Art 2023" is an article reference.
-_ARTICLE_WORD = r"(?:(?i:articles?)|Arts?\.|Art(?=\s+\d{1,3}\b))"
+# abbreviation needs its capital, and its dot unless a number of one to three digits follows ("Art 27"); a bare
+# "Art" right after a capitalised word is a name ("Modern Art 3 fair", "Digital Art 2023"), not a reference.
+_ARTICLE_WORD = r"(?:(?i:articles?)|Arts?\.|Art(?=\s+\d{1,3}(?![\d,.]\d)\b))"
+_NAME_BEFORE = re.compile(r"[A-Z][\w-]*\s+$")
 _EN_ARTICLE = (rf"\b{_ARTICLE_WORD}\s*(\d+(?:\s*(?:,|(?i:and|or|to)|&|-|–)\s*(?:{_ARTICLE_WORD}\s*)?\d+)*)")
 ZH_ARTICLE_PATTERN = re.compile(_ZH_ARTICLE)
 EN_ARTICLE_PATTERN = re.compile(_EN_ARTICLE)
@@ -120,6 +121,9 @@ def find_article_numbers(text: str) -> list[tuple[int, int, int]]:
         if number:
             found.append((number, match.start(), match.end()))
     for match in EN_ARTICLE_PATTERN.finditer(text):
+        bare = text.startswith("Art ", match.start()) or text.startswith("Art\t", match.start())
+        if bare and _NAME_BEFORE.search(text, 0, match.start()):
+            continue
         group = match.group(1)
         numbers = [int(n) for n in re.findall(r"\d+", group)]
         for range_match in _RANGE.finditer(group):

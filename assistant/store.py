@@ -35,6 +35,10 @@ class VectorStore(Protocol):
         """Return the stored vectors of the given ids (missing ids are left out)."""
         ...
 
+    def check(self, name: str) -> None:
+        """Raise IndexStateError, saying how to fix it, when the collection cannot be read."""
+        ...
+
     def query(self, name: str, vector: np.ndarray, *, k: int,
               where: Mapping[str, Any] | None = None) -> list[tuple[str, float]]:
         """Return up to k (id, cosine similarity) pairs, best first."""
@@ -54,14 +58,15 @@ class ChromaStore:
         if self._path is None:
             _check_url(self.location)
         self._collections: dict[str, Any] = {}
-        self._client_: Any = None
-        self._lock = threading.Lock()  # one client, even when the first requests arrive together
+        self._client_instance: Any = None
+        # Held while connecting, so requests arriving together share one client.
+        self._lock = threading.Lock()
 
     @property
     def _client(self) -> Any:
         """The Chroma client, created on first use: importing chromadb costs half a second of start-up."""
         with self._lock:
-            return self._client_ or self._open_client()
+            return self._client_instance or self._open_client()
 
     def _open_client(self) -> Any:
         import chromadb
@@ -69,10 +74,10 @@ class ChromaStore:
 
         settings = ChromaSettings(anonymized_telemetry=False)
         if self._path is not None:
-            self._client_ = chromadb.PersistentClient(path=str(self._path), settings=settings)
+            self._client_instance = chromadb.PersistentClient(path=str(self._path), settings=settings)
         else:
-            self._client_ = _connect(self.location, settings)
-        return self._client_
+            self._client_instance = _connect(self.location, settings)
+        return self._client_instance
 
     def _collection(self, name: str) -> Any:
         from chromadb.errors import NotFoundError
@@ -84,10 +89,16 @@ class ChromaStore:
             except NotFoundError as exc:
                 raise IndexStateError(f"the vector collection {name!r} is missing from {self.location}; "
                                       "run `lawqa index --rebuild`") from exc
+            except IndexStateError:  # already says what is wrong and how to fix it
+                raise
             except Exception as exc:  # connection trouble: the store is there but cannot be read
                 raise IndexStateError(f"cannot read the vector collection {name!r} from {self.location} ({exc}); "
                                       "check that the Chroma server is running") from exc
         return cache[name]
+
+    def check(self, name: str) -> None:
+        """Open the collection now, so an unreachable server fails at start-up rather than per question."""
+        self._collection(name)
 
     def create(self, name: str, *, metadata: Metadata) -> None:
         """Create an empty cosine-space collection without any embedding function."""

@@ -10,13 +10,24 @@ import subprocess
 import sys
 import textwrap
 import time
+from typing import get_args
 
+import numpy as np
 import pytest
 
 from assistant.corpus import add_regulation, load_corpus
 from assistant.embedding import HashEmbedder
-from assistant.errors import IndexStateError
-from assistant.index import _build_lock, build_index, index_root, open_index, read_meta
+from assistant.errors import ConfigError, IndexStateError
+from assistant.index import (
+    VECTORS_FILE,
+    DenseSearch,
+    _build_lock,
+    build_index,
+    index_root,
+    open_index,
+    read_meta,
+)
+from assistant.settings import Settings
 from assistant.tokens import tokenize
 
 
@@ -66,14 +77,37 @@ def test_exact_and_chroma_dense_search_agree(hash_data_dir, corpus, hash_embedde
 
 
 def test_build_keeps_a_copy_of_the_vectors_for_exact_search(hash_data_dir, hash_embedder):
-    import numpy as np
-
     index = open_index(hash_data_dir, hash_embedder, dense_search="chroma")
     embedded = [r.id for r in index.records if r.embedded]
-    saved = np.load(index_root(hash_data_dir) / "builds" / index.meta.build_id / "vectors.npy")
-    stored = index.store.vectors(index.meta.collection, embedded)
-    assert saved.shape == (217, hash_embedder.dimension)
-    assert np.allclose(saved, np.vstack([stored[i] for i in embedded]), atol=1e-6)
+    with np.load(index_root(hash_data_dir) / "builds" / index.meta.build_id / VECTORS_FILE) as saved:
+        assert saved["ids"].tolist() == embedded
+        stored = index.store.vectors(index.meta.collection, embedded)
+        assert np.allclose(saved["vectors"], np.vstack([stored[i] for i in embedded]), atol=1e-6)
+
+
+@pytest.mark.parametrize("damage", ["reordered", "truncated", "missing"])
+def test_a_damaged_vectors_file_falls_back_to_the_store(tmp_path, corpus, hash_embedder, damage):
+    build_index(corpus, hash_embedder, data_dir=tmp_path)
+    path = index_root(tmp_path) / "builds" / read_meta(tmp_path).build_id / VECTORS_FILE
+    if damage == "reordered":  # e.g. left from a build whose passages came in another order
+        with np.load(path) as saved:
+            ids, vectors = saved["ids"][::-1], saved["vectors"][::-1]
+        np.savez(path, ids=ids, vectors=vectors)
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[:100])
+    else:
+        path.unlink()
+    vector = hash_embedder.embed_query(corpus.article("shenzhen-ai-2022", 71).text("en").text)
+    damaged = open_index(tmp_path, hash_embedder).dense(vector, k=3)
+    stored = open_index(tmp_path, hash_embedder, dense_search="chroma").dense(vector, k=3)
+    assert damaged[0][0].article_id == "shenzhen-ai-2022:71"
+    assert [r.id for r, _ in damaged] == [r.id for r, _ in stored]
+
+
+def test_an_unknown_dense_search_is_refused(hash_data_dir, hash_embedder):
+    with pytest.raises(ConfigError, match="LAWQA_DENSE_SEARCH='EXACT' is not known; use one of auto, exact, chroma"):
+        open_index(hash_data_dir, hash_embedder, dense_search="EXACT")
+    assert get_args(Settings.model_fields["dense_search"].annotation) == get_args(DenseSearch)
 
 
 def test_answering_from_the_embedded_store_does_not_start_chroma(hash_data_dir):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from assistant.corpus import Corpus
 from assistant.embedding import HashEmbedder
@@ -105,3 +106,28 @@ def test_a_question_worded_like_a_precedent_gets_its_articles_as_candidates(hash
     assert features[article]["precedent_sim"] > 1.0  # cosine above 0.9, scaled
     evidence = searcher.answerability(understand(reworded, corpus), searcher.search(understand(reworded, corpus)))
     assert {"precedent_unanswerable", "precedent_top"} <= set(evidence)
+
+
+def test_neighbours_match_a_plain_loop_over_the_precedents():
+    rng = np.random.default_rng(7)
+    precedents = [Precedent("q0", ("a-1:1",)), Precedent("q1", ()), Precedent("q2", ("a-1:1", "b-2:3")),
+                  Precedent("q3", ("b-2:3",)), Precedent("q4", ()), Precedent("q0", ("b-2:4",))]
+    vectors = rng.normal(size=(len(precedents), 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)  # question vectors are unit length
+    table = PrecedentTable(precedents, vectors)
+    for question, scope in (("q0", {"a-1", "b-2"}), ("q1", {"b-2"}), ("new", {"a-1"}), ("q4", set())):
+        vector = rng.normal(size=8).astype(np.float32)
+        vector /= np.linalg.norm(vector)
+        articles, answerable, unanswerable = {}, -1.0, None
+        for precedent, similarity in zip(precedents, (vectors @ vector).tolist()):
+            if precedent.question == question:
+                continue
+            if not precedent.articles:
+                unanswerable = max(similarity, unanswerable if unanswerable is not None else -1.0)
+                continue
+            for article in (a for a in precedent.articles if a.rpartition(":")[0] in scope):
+                answerable = max(answerable, similarity)
+                articles[article] = max(similarity, articles.get(article, -1.0))
+        found = table.neighbours(question, vector, scope=scope)
+        assert found.articles == pytest.approx(articles) and found.answerable == pytest.approx(answerable)
+        assert found.unanswerable == (None if unanswerable is None else pytest.approx(unanswerable))
