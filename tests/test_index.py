@@ -62,7 +62,7 @@ def test_round_trip_dense_and_keyword(hash_data_dir, corpus, hash_embedder):
     assert pkulaw[0][0].id == "shanghai-ai-2022:68/en.1"
 
 
-def test_exact_and_chroma_dense_search_agree(hash_data_dir, corpus, hash_embedder):
+def test_exact_search_and_chroma_give_the_same_scores(hash_data_dir, corpus, hash_embedder):
     exact = open_index(hash_data_dir, hash_embedder)
     hnsw = open_index(hash_data_dir, hash_embedder, dense_search="chroma")
     assert exact.exact and not hnsw.exact
@@ -71,8 +71,11 @@ def test_exact_and_chroma_dense_search_agree(hash_data_dir, corpus, hash_embedde
         for kwargs in ({}, {"regulations": ["shenzhen-ai-2022"]}, {"language": "zh"}):
             mine = exact.dense(vector, k=10, **kwargs)
             theirs = hnsw.dense(vector, k=10, **kwargs)
-            assert [r.id for r, _ in mine[:3]] == [r.id for r, _ in theirs[:3]]
-            assert [round(s, 4) for _, s in mine[:3]] == [round(s, 4) for _, s in theirs[:3]]
+            # HNSW is approximate, so its list may differ; but each of its scores is the exact cosine, and
+            # exact search is never worse at the top.
+            every = {r.id: s for r, s in exact.dense(vector, k=300, **kwargs)}
+            assert all(s == pytest.approx(every[r.id], abs=1e-4) for r, s in theirs)
+            assert mine[0][1] >= theirs[0][1] - 1e-4 and mine[0][1] == max(every.values())
             assert all(a >= b for (_, a), (_, b) in itertools.pairwise(mine))
 
 
