@@ -16,6 +16,7 @@ rebuilt at all.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import secrets
@@ -322,6 +323,37 @@ def _remove_old_builds(root: Path, *, keep: set[str], chroma_url: str | None) ->
         shutil.rmtree(build_dir, ignore_errors=True)
 
 
+@dataclass(frozen=True)
+class PassageVectors:
+    """The embedded passages and their unit vectors, row for row, held in memory."""
+
+    records: tuple[PassageRecord, ...]
+    matrix: np.ndarray
+
+    @functools.cached_property
+    def row(self) -> dict[str, int]:
+        """Passage id → row."""
+        return {r.id: i for i, r in enumerate(self.records)}
+
+    @functools.cached_property
+    def columns(self) -> dict[str, np.ndarray]:
+        """Each row's regulation and language, so filters are array comparisons rather than Python loops."""
+        return {"regulation": np.array([r.regulation for r in self.records]),
+                "language": np.array([r.language for r in self.records])}
+
+    def vector(self, passage_id: str) -> np.ndarray | None:
+        """One passage's vector (None when it was not embedded)."""
+        row = self.row.get(passage_id)
+        return None if row is None else self.matrix[row]
+
+    def score(self, vector: np.ndarray, keep: Callable[[PassageRecord], bool]) -> list[tuple[PassageRecord, float]]:
+        """(passage, cosine with `vector`) for the passages `keep` accepts, in row order."""
+        rows = [i for i, r in enumerate(self.records) if keep(r)]
+        if not rows:
+            return []
+        return list(zip([self.records[i] for i in rows], (self.matrix[rows] @ vector).tolist()))
+
+
 class SearchIndex:
     """An opened build: dense search over the vector store's vectors, keyword search through BM25."""
 
@@ -340,8 +372,7 @@ class SearchIndex:
         self._regulation_of = np.array([r.regulation for r in self.records])
         self.exact = exact  # False: Chroma's approximate (HNSW) index answers dense queries
         self._vectors_path = vectors_path
-        self._matrix: tuple[tuple[PassageRecord, ...], np.ndarray] | None = None
-        self._matrix_columns: dict[str, np.ndarray] = {}
+        self._vectors: PassageVectors | None = None
         self._lock = threading.Lock()
 
     def dense(self, vector: np.ndarray, *, k: int, regulations: Sequence[str] | None = None,
@@ -354,16 +385,16 @@ class SearchIndex:
         """
         if not self.exact:
             return self._dense_in_store(vector, k=k, regulations=regulations, language=language)
-        records, matrix = self._passage_matrix()
-        keep = np.ones(len(records), dtype=bool)
+        passages = self.passage_vectors()
+        keep = np.ones(len(passages.records), dtype=bool)
         if regulations:
-            keep &= np.isin(self._matrix_columns["regulation"], list(regulations))
+            keep &= np.isin(passages.columns["regulation"], list(regulations))
         if language:
-            keep &= self._matrix_columns["language"] == language
+            keep &= passages.columns["language"] == language
         query = np.asarray(vector, dtype=np.float32)
-        scores = np.where(keep, matrix @ (query / (np.linalg.norm(query) or 1.0)), -np.inf)
+        scores = np.where(keep, passages.matrix @ (query / (np.linalg.norm(query) or 1.0)), -np.inf)
         order = np.argsort(-scores, kind="stable")[:min(k, int(keep.sum()))]
-        return [(records[i], float(scores[i])) for i in order]
+        return [(passages.records[i], float(scores[i])) for i in order]
 
     def _dense_in_store(self, vector: np.ndarray, *, k: int, regulations: Sequence[str] | None,
                         language: str | None) -> list[tuple[PassageRecord, float]]:
@@ -376,14 +407,14 @@ class SearchIndex:
         hits = self.store.query(self.meta.collection, vector, k=min(k, self.meta.embedded), where=where)
         return [(self._by_id[pid], score) for pid, score in hits if pid in self._by_id]
 
-    def _passage_matrix(self) -> tuple[tuple[PassageRecord, ...], np.ndarray]:
-        """Every embedded passage and its unit vector (one row each), loaded on first use.
+    def passage_vectors(self) -> PassageVectors:
+        """Every embedded passage and its unit vector, loaded on first use.
 
         From the build's vectors file when its ids match the passages; otherwise (a damaged file) from the
         vector store, which is slower to open but holds the same vectors.
         """
         with self._lock:
-            if self._matrix is None:
+            if self._vectors is None:
                 embedded = tuple(r for r in self.records if r.embedded)
                 matrix = self._saved_vectors([r.id for r in embedded])
                 if matrix is None:
@@ -392,11 +423,9 @@ class SearchIndex:
                     matrix = np.vstack([stored[r.id] for r in embedded]) if embedded else \
                         np.zeros((0, self.meta.dimension), dtype=np.float32)
                 norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-                self._matrix = embedded, (matrix / np.where(norms > 0, norms, 1.0)).astype(np.float32)
-                # Filters are array comparisons, not Python loops, so they stay cheap at EXACT_SEARCH_LIMIT rows.
-                self._matrix_columns = {"regulation": np.array([r.regulation for r in embedded]),
-                                        "language": np.array([r.language for r in embedded])}
-            return self._matrix
+                self._vectors = PassageVectors(embedded,
+                                               (matrix / np.where(norms > 0, norms, 1.0)).astype(np.float32))
+            return self._vectors
 
     def _saved_vectors(self, ids: list[str]) -> np.ndarray | None:
         if self._vectors_path is None or not self._vectors_path.exists():
@@ -437,14 +466,6 @@ class SearchIndex:
         if self._terms is None:
             self._terms = load_term_table(self._terms_path) if self._terms_path else {}
         return self._terms
-
-    def vectors(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """Stored vectors of embedded passages (unit length)."""
-        if not self.exact:
-            return self.store.vectors(self.meta.collection, passage_ids)
-        records, matrix = self._passage_matrix()
-        row = {r.id: i for i, r in enumerate(records)}
-        return {pid: matrix[row[pid]] for pid in passage_ids if pid in row}
 
 
 def open_index(data_dir: Path, embedder: Embedder, *, chroma_url: str | None = None,

@@ -97,7 +97,6 @@ class Searcher:
         self._embed_query = functools.lru_cache(maxsize=4096)(embedder.embed_query)
         self._lock = threading.RLock()  # lazy caches below are filled once, even with concurrent requests
         self._hubness: dict[str, float] | None = None
-        self._vectors: dict[str, np.ndarray] | None = None
         self._articles: dict[str, np.ndarray] | None = None
         self._names: frozenset[str] | None = None
         self._vocabulary: tuple[dict[str, frozenset[str]], dict[str, float]] | None = None
@@ -190,10 +189,9 @@ class Searcher:
 
     def _compute_hubness(self) -> dict[str, float]:
         if self._hubness is None:
-            records = [r for r in self.index.records if r.embedded and r.part == 0]
-            vectors = self._stored_vectors()
-            by_language = {lang: [(r, vectors[r.id]) for r in records if r.language == lang and r.id in vectors]
-                           for lang in ("zh", "en")}
+            passages = self.index.passage_vectors()
+            by_language = {lang: [(r, passages.vector(r.id)) for r in passages.records
+                                  if r.part == 0 and r.language == lang] for lang in ("zh", "en")}
             hub: dict[str, float] = {}
             for language, other in (("zh", "en"), ("en", "zh")):
                 if not by_language[language] or not by_language[other]:
@@ -285,33 +283,24 @@ class Searcher:
                                            for a in self.corpus.regulation(r).articles)}
         sources = list(dict.fromkeys(r.article_id for r, _ in dense
                                      if r.language == "zh" and "en" in self._languages[r.article_id]))
-        stored = self._stored_vectors()
-        seeds = [stored[f"{a}/en"] for a in sources[:PIVOT_SOURCES] if f"{a}/en" in stored]
+        passages = self.index.passage_vectors()
+        seeds = [v for a in sources[:PIVOT_SOURCES] if (v := passages.vector(f"{a}/en")) is not None]
         if not targets or not seeds:
             return {}
         pivot = np.mean(seeds, axis=0)
         pivot /= np.linalg.norm(pivot) or 1.0
-        # The vectors were read from the store once; scoring a few hundred of them in memory is exact and fast.
-        records = [r for r in self.index.records if r.id in stored and r.regulation in targets
-                   and "zh" not in self._languages[r.article_id]]
-        if not records:
-            return {}
-        scores = np.vstack([stored[r.id] for r in records]) @ pivot
-        return _fold(list(zip(records, scores.tolist())))
+        return _fold(passages.score(pivot, lambda r: r.regulation in targets
+                                    and "zh" not in self._languages[r.article_id]))
 
     def _analog(self, article_ids: Sequence[str], scope: list[str]) -> Ranked:
         """Articles nearest to earlier-cited ones (all their language versions), within `scope`."""
-        stored = self._stored_vectors()
-        seeds = [stored[r.id] for r in self.index.records if r.article_id in article_ids and r.id in stored]
+        passages = self.index.passage_vectors()
+        seeds = [passages.matrix[i] for i, r in enumerate(passages.records) if r.article_id in article_ids]
         if not seeds:
             return {}
         centre = np.mean(seeds, axis=0)
         centre /= np.linalg.norm(centre) or 1.0
-        records = [r for r in self.index.records if r.id in stored and r.regulation in scope
-                   and r.article_id not in article_ids]
-        if not records:
-            return {}
-        return _fold(list(zip(records, (np.vstack([stored[r.id] for r in records]) @ centre).tolist())))
+        return _fold(passages.score(centre, lambda r: r.regulation in scope and r.article_id not in article_ids))
 
     def _counterparts_first(self, order: list[str], probability: dict[str, float],
                             scope: list[str]) -> list[str]:
@@ -334,21 +323,13 @@ class Searcher:
         """Each article as one unit vector: the mean of its embedded passages (both languages)."""
         with self._lock:
             if self._articles is None:
-                stored = self._stored_vectors()
+                passages = self.index.passage_vectors()
                 grouped: dict[str, list[np.ndarray]] = {}
-                for record in self.index.records:
-                    if record.id in stored:
-                        grouped.setdefault(record.article_id, []).append(stored[record.id])
+                for record, vector in zip(passages.records, passages.matrix):
+                    grouped.setdefault(record.article_id, []).append(vector)
                 means = {a: np.mean(v, axis=0) for a, v in grouped.items()}
                 self._articles = {a: m / (np.linalg.norm(m) or 1.0) for a, m in means.items()}
             return self._articles
-
-    def _stored_vectors(self) -> dict[str, np.ndarray]:
-        """Every embedded passage vector, read from the vector store on first use."""
-        with self._lock:
-            if self._vectors is None:
-                self._vectors = self.index.vectors([r.id for r in self.index.records if r.embedded])
-            return self._vectors
 
     def candidates(self, query: Query) -> dict[str, dict[str, float]]:
         """Feature vectors of every candidate article (see `calibration.FEATURES`)."""
