@@ -29,7 +29,7 @@ from .errors import ConfigError
 from .resources import bundled_path
 
 # Cosine-scored lists (dense paths, and the nearest precedents): gap to their best, reciprocal rank.
-DENSE_PATHS = ("dense_zh", "dense_en", "pivot", "analog", "precedent")
+DENSE_PATHS = ("dense_zh", "dense_en", "pivot", "analog", "precedent", "paragraph")
 KEYWORD_PATHS = ("keyword", "translated")
 FEATURES = (
     "dense_best", "dense_zh_gap", "dense_zh_rr", "dense_en_gap", "dense_en_rr", "pivot_gap", "pivot_rr",
@@ -37,6 +37,7 @@ FEATURES = (
     "keyword_norm", "keyword_log", "keyword_rr", "translated_norm", "translated_log", "translated_rr",
     "provision", "quoted", "cross_lingual", "named", "context", "own_dense_gap", "own_keyword_norm",
     "coverage", "coverage_translated", "cross_hub", "precedent_gap", "precedent_rr", "precedent_sim",
+    "paragraph_gap", "paragraph_rr",
 )
 # Evidence that means more (or less) in some situations: products let the linear score weigh it differently.
 INTERACTIONS = {

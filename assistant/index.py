@@ -46,7 +46,7 @@ from .tokens import tokenize
 
 INDEX_FORMAT = 1
 # Bump when tokenisation or passage layout changes, so existing indexes are rebuilt.
-PIPELINE_VERSION = "passages-1/tokens-1/terms-1/article-tokens-1/precedents-1/vectors-1"
+PIPELINE_VERSION = "passages-2/tokens-1/terms-1/article-tokens-1/precedents-1/vectors-1"
 Stage = Literal["embedding", "precedents", "keywords", "saving"]
 STAGES: dict[str, dict[str, str]] = {  # what each build stage is called, for progress displays
     "embedding": {"zh": "嵌入条文段落", "en": "embedding passages"},
@@ -74,6 +74,8 @@ class PassageRecord(BaseModel):
     part: int
     embedded: bool
     fingerprint: str
+    keyword: bool = True
+    paragraph: int = 0
 
 
 class IndexMeta(BaseModel):
@@ -227,7 +229,8 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
                 record = PassageRecord(id=passage.id, article_id=passage.article_id, regulation=passage.regulation,
                                        article=passage.article, language=passage.language, version=passage.version,
                                        part=passage.part, embedded=passage.embedded,
-                                       fingerprint=fingerprints[passage.id])
+                                       fingerprint=fingerprints[passage.id], keyword=passage.keyword,
+                                       paragraph=passage.paragraph)
                 handle.write(record.model_dump_json() + "\n")
         meta = IndexMeta(format=INDEX_FORMAT, build_id=build_id, embedder=embedder.name,
                          dimension=embedder.dimension, chroma_url=chroma_url, collection=collection,
@@ -244,7 +247,8 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
 
 def _metadata(passage: Passage) -> dict[str, str | int | bool]:
     return {"article_id": passage.article_id, "regulation": passage.regulation, "article": passage.article,
-            "language": passage.language, "version": passage.version, "part": passage.part}
+            "language": passage.language, "version": passage.version, "part": passage.part,
+            "paragraph": passage.paragraph}
 
 
 def _built_with(meta: IndexMeta, embedder: Embedder) -> bool:
@@ -294,7 +298,7 @@ def _save_bm25(directory: Path, passages: Sequence[Passage]) -> None:
     import bm25s
 
     retriever = bm25s.BM25()
-    retriever.index([tokenize(p.text) or ["∅"] for p in passages], show_progress=False)
+    retriever.index([tokenize(p.text) or ["∅"] for p in passages if p.keyword], show_progress=False)
     retriever.save(str(directory))
 
 
@@ -369,23 +373,27 @@ class SearchIndex:
         self.records = tuple(records)
         self.bm25 = bm25
         self._by_id = {r.id: r for r in self.records}
-        self._regulation_of = np.array([r.regulation for r in self.records])
+        self._keyword_records = tuple(r for r in self.records if r.keyword)  # BM25's documents, in its order
+        self._regulation_of = np.array([r.regulation for r in self._keyword_records])
         self.exact = exact  # False: Chroma's approximate (HNSW) index answers dense queries
         self._vectors_path = vectors_path
-        self._vectors: PassageVectors | None = None
+        self._vectors: dict[bool, PassageVectors] | None = None  # keyed by "paragraph passages?"
         self._lock = threading.Lock()
 
     def dense(self, vector: np.ndarray, *, k: int, regulations: Sequence[str] | None = None,
-              language: str | None = None) -> list[tuple[PassageRecord, float]]:
+              language: str | None = None, paragraphs: bool = False) -> list[tuple[PassageRecord, float]]:
         """Nearest embedded passages by cosine similarity, optionally within regulations or one language.
+
+        Article passages by default; with `paragraphs`, the paragraph passages instead (see `passages`).
 
         Exact search scores every stored vector in memory: at a few hundred passages that takes ~0.1 ms
         against ~2.5 ms for a Chroma query, and unlike HNSW with a metadata filter it ranks the same way in
         every process. Otherwise Chroma's HNSW index answers (see `DenseSearch`).
         """
         if not self.exact:
-            return self._dense_in_store(vector, k=k, regulations=regulations, language=language)
-        passages = self.passage_vectors()
+            return self._dense_in_store(vector, k=k, regulations=regulations, language=language,
+                                        paragraphs=paragraphs)
+        passages = self.passage_vectors(paragraphs=paragraphs)
         keep = np.ones(len(passages.records), dtype=bool)
         if regulations:
             keep &= np.isin(passages.columns["regulation"], list(regulations))
@@ -397,21 +405,21 @@ class SearchIndex:
         return [(passages.records[i], float(scores[i])) for i in order]
 
     def _dense_in_store(self, vector: np.ndarray, *, k: int, regulations: Sequence[str] | None,
-                        language: str | None) -> list[tuple[PassageRecord, float]]:
-        clauses = []
+                        language: str | None, paragraphs: bool) -> list[tuple[PassageRecord, float]]:
+        clauses: list[dict] = [{"paragraph": {"$gt": 0}} if paragraphs else {"paragraph": 0}]
         if regulations:
             clauses.append({"regulation": {"$in": list(regulations)}})
         if language:
             clauses.append({"language": language})
-        where = clauses[0] if len(clauses) == 1 else {"$and": clauses} if clauses else None
+        where = clauses[0] if len(clauses) == 1 else {"$and": clauses}
         hits = self.store.query(self.meta.collection, vector, k=min(k, self.meta.embedded), where=where)
         return [(self._by_id[pid], score) for pid, score in hits if pid in self._by_id]
 
-    def passage_vectors(self) -> PassageVectors:
-        """Every embedded passage and its unit vector, loaded on first use.
+    def passage_vectors(self, *, paragraphs: bool = False) -> PassageVectors:
+        """Every embedded article passage (or, with `paragraphs`, paragraph passage) and its unit vector.
 
-        From the build's vectors file when its ids match the passages; otherwise (a damaged file) from the
-        vector store, which is slower to open but holds the same vectors.
+        Loaded on first use from the build's vectors file when its ids match the passages; otherwise (a
+        damaged file) from the vector store, which is slower to open but holds the same vectors.
         """
         with self._lock:
             if self._vectors is None:
@@ -423,9 +431,12 @@ class SearchIndex:
                     matrix = np.vstack([stored[r.id] for r in embedded]) if embedded else \
                         np.zeros((0, self.meta.dimension), dtype=np.float32)
                 norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-                self._vectors = PassageVectors(embedded,
-                                               (matrix / np.where(norms > 0, norms, 1.0)).astype(np.float32))
-            return self._vectors
+                unit = (matrix / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+                self._vectors = {}
+                for wanted in (False, True):
+                    rows = [i for i, r in enumerate(embedded) if (r.paragraph > 0) == wanted]
+                    self._vectors[wanted] = PassageVectors(tuple(embedded[i] for i in rows), unit[rows])
+            return self._vectors[paragraphs]
 
     def _saved_vectors(self, ids: list[str]) -> np.ndarray | None:
         if self._vectors_path is None or not self._vectors_path.exists():
@@ -447,7 +458,7 @@ class SearchIndex:
         if regulations:
             scores = scores * np.isin(self._regulation_of, list(regulations))
         order = np.argsort(-scores)[:k]
-        return [(self.records[i], float(scores[i])) for i in order if scores[i] > 0]
+        return [(self._keyword_records[i], float(scores[i])) for i in order if scores[i] > 0]
 
     @property
     def article_tokens(self) -> dict[str, frozenset[str]]:

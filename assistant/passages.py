@@ -5,6 +5,12 @@ keyword-indexed; a second translation of the same language (Shanghai's pkulaw En
 only, which keeps it searchable without doubling embedding time. Each passage starts with the regulation
 title and the chapter/section path, so a passage never loses where it comes from. An article too long for
 the embedding model is split into several passages of whole paragraphs; hits are folded back to the article.
+
+Every embedded text also gives one *paragraph passage* per paragraph or numbered item, embedded only (not
+keyword-indexed) and headed by just the regulation's short name and the article number. A question about one
+item of a long article ("can the city help with electricity?") matches that item far better than the whole
+article, whose vector averages every item; the paragraph search is one more ranked list for the calibration.
+Measured by batch cross-validation on the dev split: citation F1 0.765 → 0.785, better on all five batches.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ class Passage:
     part: int  # 0 = the whole article, 1+ = the n-th piece of a long one
     text: str
     embedded: bool
+    keyword: bool = True  # in the BM25 index
+    paragraph: int = 0  # 1+ = a paragraph passage: the n-th paragraph of the text alone
 
     def fingerprint(self, embedder_name: str) -> str:
         """Hash of what determines this passage's vector: the embedder and the exact text."""
@@ -61,8 +69,12 @@ def context_header(regulation: Regulation, article: Article, language: Language)
             parts.append(f"第{format_chinese_number(heading.number)}{'章' if kind == 'chapter' else '节'} {title}")
         else:
             parts.append(f"{kind.title()} {heading.number} {title}")
-    parts.append(f"第{format_chinese_number(article.number)}条" if language == "zh" else f"Article {article.number}")
+    parts.append(_article_label(article, language))
     return " · ".join(parts)
+
+
+def _article_label(article: Article, language: Language) -> str:
+    return f"第{format_chinese_number(article.number)}条" if language == "zh" else f"Article {article.number}"
 
 
 def build_passages(corpus: Corpus, *, dense: str = "shown") -> list[Passage]:
@@ -80,6 +92,8 @@ def build_passages(corpus: Corpus, *, dense: str = "shown") -> list[Passage]:
                 for version, text in enumerate(article.versions(language)):
                     embedded = version == 0 and (dense == "shown" or text.original or not has_original)
                     passages.extend(_passages_of(regulation, article, text, version, embedded=embedded))
+                    if embedded:
+                        passages.extend(_paragraph_passages(regulation, article, text))
     return passages
 
 
@@ -106,3 +120,13 @@ def _passages_of(regulation: Regulation, article: Article, text: ArticleText, ve
         pieces[-1].append(line)
     parts = [make(i, "\n".join(lines)) for i, lines in enumerate(pieces, start=1)]
     return [Passage(**{**whole.__dict__, "embedded": False}), *parts] if embedded else [whole]
+
+
+def _paragraph_passages(regulation: Regulation, article: Article, text: ArticleText) -> list[Passage]:
+    """One embedded passage per paragraph of `text`, headed by the short regulation name and article number."""
+    name = regulation.short_name.get(text.language) or regulation.name(text.language)
+    header = f"{name} {_article_label(article, text.language)}"
+    return [Passage(id=f"{article.id}/{text.language}/p{n}", article_id=article.id, regulation=regulation.id,
+                    article=article.number, language=text.language, version=0, part=0,
+                    text=f"{header}\n{paragraph.render()}", embedded=True, keyword=False, paragraph=n)
+            for n, paragraph in enumerate(text.paragraphs, start=1)]

@@ -127,6 +127,8 @@ class Searcher:
         dense = self.index.dense(vector, k=CANDIDATES * 3, regulations=scope)
         for language in ("zh", "en"):
             lists[f"dense_{language}"] = _fold([(r, s) for r, s in dense if r.language == language])
+        # Enough paragraphs that CANDIDATES distinct articles survive the fold (long articles have many).
+        lists["paragraph"] = _fold(self.index.dense(vector, k=CANDIDATES * 6, regulations=scope, paragraphs=True))
         tokens = tokenize(text)
         lists["keyword"] = _fold(self.index.keyword(tokens, k=CANDIDATES, regulations=scope))
         language = detect_language(text)

@@ -48,7 +48,7 @@ def test_first_use_builds_the_index_and_reports_progress(tmp_path):
     seen = []
     assistant = Assistant(Settings(data_dir=tmp_path, embedder="hash"),
                           progress=lambda stage, done, total: seen.append((stage, done, total)))
-    assert assistant.index.meta.articles == 145 and ("embedding", 217, 217) in seen
+    assert assistant.index.meta.articles == 145 and ("embedding", 608, 608) in seen  # 217 articles + 391 paragraphs
     with pytest.raises(IndexStateError, match="no index"):
         Assistant(Settings(data_dir=tmp_path / "empty", embedder="hash"), build=False)
 

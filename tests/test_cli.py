@@ -26,10 +26,10 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_index_builds_then_reports_up_to_date(env, capsys):
     status, out, err = run(capsys, "index")
-    assert status == 0 and "Indexed 145 articles as 289 passages" in out and "217 embedded" in out
-    assert "embedding passages 217/217" in err
+    assert status == 0 and "Indexed 145 articles as 680 passages" in out and "608 embedded" in out
+    assert "embedding passages 608/608" in err
     status, out, _ = run(capsys, "index")
-    assert status == 0 and out.startswith("Index is up to date (145 articles, 289 passages, embedder hash)")
+    assert status == 0 and out.startswith("Index is up to date (145 articles, 680 passages, embedder hash)")
 
 
 def test_articles_json_lists_every_article_with_texts(env, capsys):

@@ -48,7 +48,8 @@ class CountingEmbedder(HashEmbedder):
 
 def test_round_trip_dense_and_keyword(hash_data_dir, corpus, hash_embedder):
     index = open_index(hash_data_dir, hash_embedder)
-    assert index.meta.articles == 145 and index.meta.embedded == 217 and index.meta.passages == 289
+    # 217 article passages and 391 paragraph passages embedded; 72 more article texts keyword-only.
+    assert index.meta.articles == 145 and index.meta.embedded == 608 and index.meta.passages == 680
     article = corpus.article("shenzhen-ai-2022", 71)
     (hit, score), *_ = index.dense(hash_embedder.embed_query(article.text("en").text), k=3)
     assert hit.article_id == "shenzhen-ai-2022:71" and score > 0.8
@@ -62,18 +63,32 @@ def test_round_trip_dense_and_keyword(hash_data_dir, corpus, hash_embedder):
     assert pkulaw[0][0].id == "shanghai-ai-2022:68/en.1"
 
 
+def test_paragraph_passages_are_searched_apart(hash_data_dir, corpus, hash_embedder):
+    index = open_index(hash_data_dir, hash_embedder)
+    item = corpus.article("shanghai-ai-2022", 65).text("en").paragraphs[1].render()
+    vector = hash_embedder.embed_query(item)
+    articles = index.dense(vector, k=50)
+    paragraphs = index.dense(vector, k=50, paragraphs=True)
+    assert not any(r.paragraph for r, _ in articles) and all(r.paragraph for r, _ in paragraphs)
+    assert paragraphs[0][0].id == "shanghai-ai-2022:65/en/p2"
+    # BM25 indexes whole articles only: every keyword hit is an article passage.
+    assert all(r.keyword and not r.paragraph for r, _ in index.keyword(tokenize(item), k=50))
+
+
 def test_exact_search_and_chroma_give_the_same_scores(hash_data_dir, corpus, hash_embedder):
     exact = open_index(hash_data_dir, hash_embedder)
     hnsw = open_index(hash_data_dir, hash_embedder, dense_search="chroma")
     assert exact.exact and not hnsw.exact
     for question in ("伦理专家委员会", "data security of algorithms", corpus.article("shanghai-ai-2022", 9).text("zh").text):
         vector = hash_embedder.embed_query(question)
-        for kwargs in ({}, {"regulations": ["shenzhen-ai-2022"]}, {"language": "zh"}):
+        for kwargs in ({}, {"regulations": ["shenzhen-ai-2022"]}, {"language": "zh"},
+                       {"paragraphs": True, "regulations": ["shanghai-ai-2022"]}):
             mine = exact.dense(vector, k=10, **kwargs)
             theirs = hnsw.dense(vector, k=10, **kwargs)
             # HNSW is approximate, so its list may differ; but each of its scores is the exact cosine, and
             # exact search is never worse at the top.
-            every = {r.id: s for r, s in exact.dense(vector, k=300, **kwargs)}
+            every = {r.id: s for r, s in exact.dense(vector, k=700, **kwargs)}
+            assert {bool(r.paragraph) for r, _ in theirs} == {kwargs.get("paragraphs", False)}
             assert all(s == pytest.approx(every[r.id], abs=1e-4) for r, s in theirs)
             assert mine[0][1] >= theirs[0][1] - 1e-4 and mine[0][1] == max(every.values())
             assert all(a >= b for (_, a), (_, b) in itertools.pairwise(mine))
@@ -131,11 +146,11 @@ def test_answering_from_the_embedded_store_does_not_start_chroma(hash_data_dir):
 def test_unchanged_corpus_is_not_rebuilt(tmp_path, corpus):
     embedder = CountingEmbedder()
     first = build_index(corpus, embedder, data_dir=tmp_path)
-    assert (first.up_to_date, first.embedded, embedder.embedded) == (False, 217, 217)
+    assert (first.up_to_date, first.embedded, embedder.embedded) == (False, 608, 608)
     again = build_index(corpus, embedder, data_dir=tmp_path)
-    assert again.up_to_date and again.build_id == first.build_id and embedder.embedded == 217
+    assert again.up_to_date and again.build_id == first.build_id and embedder.embedded == 608
     forced = build_index(corpus, embedder, data_dir=tmp_path, rebuild=True)
-    assert not forced.up_to_date and forced.embedded == 217 and forced.reused == 0
+    assert not forced.up_to_date and forced.embedded == 608 and forced.reused == 0
 
 
 def test_adding_a_regulation_embeds_only_its_articles(tmp_path, corpus):
@@ -145,8 +160,8 @@ def test_adding_a_regulation_embeds_only_its_articles(tmp_path, corpus):
     source.write_text("Article 1 Drone pilots shall register.\nArticle 2 These rules take effect on 1 May.\n")
     add_regulation(tmp_path, source, regulation_id="test-drones-2023", title="Drone Rules")
     report = build_index(load_corpus(tmp_path), embedder, data_dir=tmp_path)
-    assert (report.embedded, report.reused) == (2, 217)
-    assert embedder.embedded == 219
+    assert (report.embedded, report.reused) == (4, 608)  # two articles, each one paragraph
+    assert embedder.embedded == 612
     index = open_index(tmp_path, embedder)
     assert index.meta.regulations[-1] == "test-drones-2023"
     (hit, _), *_ = index.dense(embedder.embed_query("Drone pilots shall register"), k=1)
@@ -242,14 +257,15 @@ def test_chroma_server_backend(tmp_path, corpus, chroma_server):
     source.write_text("Article 1 Robots shall be registered.\n")
     add_regulation(tmp_path, source, regulation_id="test-robots-2023", title="Robot Rules")
     report = build_index(load_corpus(tmp_path), embedder, data_dir=tmp_path, chroma_url=chroma_server)
-    assert (report.embedded, report.reused) == (1, 217)
+    assert (report.embedded, report.reused) == (2, 608)
     assert open_index(tmp_path, embedder, chroma_url=chroma_server).meta.collection == f"lawqa-{report.build_id}"
 
 
 def test_original_only_dense_texts(tmp_path, corpus):
     embedder = CountingEmbedder()
     report = build_index(corpus, embedder, data_dir=tmp_path, dense="original")
-    assert report.embedded == 145 and report.passages == 289  # Shanghai's translations stay keyword-only
+    # Shanghai's translations stay keyword-only and give no paragraph passages: 145 articles + 256 paragraphs.
+    assert report.embedded == 401 and report.passages == 545
     index = open_index(tmp_path, embedder)
     assert {r.language for r in index.records if r.embedded and r.regulation == "shanghai-ai-2022"} == {"zh"}
     assert build_index(corpus, embedder, data_dir=tmp_path, dense="original").up_to_date

@@ -13,7 +13,25 @@ def test_passages_carry_title_and_chapter_path(corpus):
         "Regulations of Shenzhen Special Economic Zone on Promoting the Artificial Intelligence Industry · "
         "Chapter 6 Governance Principles and Measures · Article 71\n")
     assert passages["shanghai-ai-2022:13/en.1"].embedded is False  # the second translation: keywords only
-    assert len(passages) == 289 and sum(p.embedded for p in passages.values()) == 217
+    articles = [p for p in passages.values() if not p.paragraph]
+    assert len(articles) == 289 and sum(p.embedded for p in articles) == 217
+
+
+def test_every_embedded_text_also_gives_one_passage_per_paragraph(corpus):
+    passages = build_passages(corpus)
+    article = corpus.article("shanghai-ai-2022", 13)
+    mine = [p for p in passages if p.article_id == article.id and p.paragraph]
+    zh, en = article.text("zh").paragraphs, article.text("en").paragraphs
+    assert [p.id for p in mine] == [*(f"{article.id}/zh/p{n}" for n in range(1, len(zh) + 1)),
+                                    *(f"{article.id}/en/p{n}" for n in range(1, len(en) + 1))]
+    assert mine[0].text == f"上海 第十三条\n{zh[0].render()}"
+    assert mine[len(zh)].text == f"Shanghai Article 13\n{en[0].render()}"
+    # Embedded for the paragraph search only: BM25 keeps whole articles, so keyword scores stay per article.
+    assert all(p.embedded and not p.keyword and p.part == 0 for p in mine)
+    # Not for the keyword-only second translation.
+    assert not any(p.paragraph and p.version for p in passages)
+    assert sum(p.paragraph > 0 for p in passages) == sum(
+        len(a.text(lang).paragraphs) for a in corpus.articles() for lang in a.languages)
 
 
 def test_long_articles_are_embedded_in_parts(tmp_path):
