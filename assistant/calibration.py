@@ -41,8 +41,11 @@ FEATURES = (
 )
 # Evidence that means more (or less) in some situations: products let the linear score weigh it differently.
 INTERACTIONS = {
+    # The paragraph list ranks both languages together, so same-language paragraphs can crowd out an article
+    # without the question's language: its evidence gets its own weight for cross-lingual candidates.
     "cross_lingual": ("dense_zh_gap", "dense_en_gap", "dense_en_rr", "translated_norm", "translated_rr",
-                      "pivot_gap", "pivot_rr", "keyword_norm", "coverage_translated"),
+                      "pivot_gap", "pivot_rr", "keyword_norm", "coverage_translated", "paragraph_gap",
+                      "paragraph_rr"),
     "followup": ("own_dense_gap", "own_keyword_norm", "context", "dense_best", "keyword_norm"),
 }
 FEATURES = FEATURES + tuple(f"{flag}*{name}" for flag, names in INTERACTIONS.items() for name in names)

@@ -12,12 +12,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
 from .answer import Answer, ExtractiveAnswerer
+from .builds import read_meta
 from .calibration import Calibration, load_calibration
 from .citations import verify_citations
 from .corpus import load_corpus
 from .embedding import Embedder, load_embedder
 from .errors import IndexStateError, InputError, ModelError
-from .index import BuildProgress, build_index, index_fingerprint, open_index, read_meta
+from .index import BuildProgress, build_index, index_fingerprint, open_index
 from .query import Turn, parse_history, understand
 from .retrieval import Searcher
 from .settings import Settings

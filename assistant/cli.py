@@ -64,9 +64,10 @@ def index_command(
 
     Example: lawqa index
     """
+    from .builds import index_root
     from .corpus import load_corpus
     from .embedding import load_embedder
-    from .index import build_index, index_root
+    from .index import build_index
 
     settings = load_settings()
     corpus = load_corpus(settings.data_dir)

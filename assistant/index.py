@@ -1,13 +1,6 @@
 """Build and open the search index: a Chroma collection of passage vectors plus a BM25 keyword index.
 
-Layout under `<data_dir>/index/`:
-
-    CURRENT              the id of the build that serves; replaced atomically, only after a build is complete
-    builds/<id>/         one complete build: meta.json (written last), passages.jsonl, bm25/, chroma/,
-                         vectors.npz (the same vectors as the Chroma collection, with their ids, for exact search)
-    .lock                held by the one build that may run at a time
-
-A build never touches the build that is serving. If it fails or is killed half-way, CURRENT still names the
+The directory layout, build metadata and lock are in `builds`. A build never touches the build that is serving. If it fails or is killed half-way, CURRENT still names the
 previous build, and the next build deletes the leftovers. Unchanged passages (same text, same embedder)
 reuse their vectors from the serving build instead of being embedded again; an unchanged corpus is not
 rebuilt at all.
@@ -15,38 +8,47 @@ rebuilt at all.
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import hashlib
 import json
 import secrets
-import shutil
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, get_args
 
 import numpy as np
-from pydantic import BaseModel
 
+from .builds import (
+    VECTORS_FILE,
+    IndexMeta,
+    PassageRecord,
+    build_lock,
+    built_with,
+    index_root,
+    read_meta,
+    read_records,
+    remove_old_builds,
+    remove_unfinished,
+    store_for,
+)
 from .corpus import Corpus
 from .embedding import Embedder, embed_in_batches
 from .errors import ConfigError, IndexStateError
 from .files import write_atomically
 from .passages import Passage, build_passages
-from .precedents import Precedent, PrecedentTable, load_precedents, precedents_digest
-from .store import ChromaStore, VectorStore
+from .precedents import PrecedentTable, embed_precedents, load_precedents, precedents_digest
+from .store import VectorStore
 from .terms import build_term_table, english_vocabulary, load_term_table, save_term_table
 from .tokens import tokenize
 
 INDEX_FORMAT = 1
 # Bump when tokenisation or passage layout changes, so existing indexes are rebuilt.
-PIPELINE_VERSION = "passages-2/tokens-1/terms-1/article-tokens-1/precedents-1/vectors-1"
+PIPELINE_VERSION = "passages-2/tokens-1/terms-1/article-tokens-1/precedents-1/vectors-1/meta-2"
 Stage = Literal["embedding", "precedents", "keywords", "saving"]
 STAGES: dict[str, dict[str, str]] = {  # what each build stage is called, for progress displays
     "embedding": {"zh": "嵌入条文段落", "en": "embedding passages"},
@@ -59,41 +61,6 @@ BuildProgress = Callable[[Stage, int, int], None]
 # "auto" is exact for an embedded store of up to EXACT_SEARCH_LIMIT passages, and Chroma otherwise.
 DenseSearch = Literal["auto", "exact", "chroma"]
 EXACT_SEARCH_LIMIT = 20_000
-VECTORS_FILE = "vectors.npz"
-
-
-class PassageRecord(BaseModel):
-    """One line of passages.jsonl: where a passage points and what it was built from."""
-
-    id: str
-    article_id: str
-    regulation: str
-    article: int
-    language: str
-    version: int
-    part: int
-    embedded: bool
-    fingerprint: str
-    keyword: bool = True
-    paragraph: int = 0
-
-
-class IndexMeta(BaseModel):
-    """meta.json: what a build contains and how it was made."""
-
-    format: int
-    build_id: str
-    embedder: str
-    dimension: int
-    chroma_url: str | None
-    collection: str
-    fingerprint: str
-    regulations: list[str]
-    articles: int
-    passages: int
-    embedded: int
-    built_at: datetime
-    seconds: float
 
 
 @dataclass(frozen=True)
@@ -114,11 +81,6 @@ class BuildReport:
         return self.embedded / self.embed_seconds if self.embedded and self.embed_seconds else 0.0
 
 
-def index_root(data_dir: Path) -> Path:
-    """The directory that holds the builds, CURRENT and the lock."""
-    return data_dir / "index"
-
-
 def corpus_fingerprint(passages: Sequence[Passage], embedder_name: str, chroma_url: str | None,
                        precedents: str = "") -> str:
     """Hash of everything a build depends on: passages, precedents' digest, embedder, tokenizer, store location."""
@@ -136,34 +98,6 @@ def index_fingerprint(corpus: Corpus, embedder_name: str, *, chroma_url: str | N
                               precedents_digest(corpus))
 
 
-def read_meta(data_dir: Path) -> IndexMeta | None:
-    """Return the serving build's metadata, or None when no complete build exists."""
-    root = index_root(data_dir)
-    try:
-        build_id = (root / "CURRENT").read_text(encoding="utf-8").strip()
-        return IndexMeta.model_validate_json((root / "builds" / build_id / "meta.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
-
-
-@contextmanager
-def _build_lock(root: Path) -> Iterator[None]:
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise IndexStateError(f"another `lawqa index` is building in {root}; wait for it to finish") from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _store_for(build_dir: Path, chroma_url: str | None) -> VectorStore:
-    return ChromaStore(chroma_url) if chroma_url else ChromaStore(build_dir / "chroma")
-
-
 def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_url: str | None = None,
                 rebuild: bool = False, progress: BuildProgress | None = None, dense: str = "shown") -> BuildReport:
     """Build the index for `corpus` (incrementally unless `rebuild`), then make it the serving one.
@@ -172,14 +106,14 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
     """
     started = time.perf_counter()
     root = index_root(data_dir)
-    with _build_lock(root):
+    with build_lock(root):
         passages = build_passages(corpus, dense=dense)
         fingerprint = corpus_fingerprint(passages, embedder.name, chroma_url, precedents_digest(corpus))
         current = read_meta(data_dir)
         if current is not None and not rebuild and current.fingerprint == fingerprint:
             return BuildReport(build_id=current.build_id, up_to_date=True, passages=len(passages), embedded=0,
                                reused=current.embedded, seconds=time.perf_counter() - started, embed_seconds=0.0)
-        _remove_unfinished(root, keep=current.build_id if current else None)
+        remove_unfinished(root, keep=current.build_id if current else None)
         build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
         build_dir = root / "builds" / build_id
         build_dir.mkdir(parents=True)
@@ -200,7 +134,7 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
         by_id = {**reused, **{p.id: v for p, v in zip(fresh, vectors)}}
 
         collection = f"lawqa-{build_id}"
-        store = _store_for(build_dir, chroma_url)
+        store = store_for(build_dir, chroma_url)
         store.create(collection, metadata={"embedder": embedder.name, "dimension": embedder.dimension,
                                            "lawqa_format": INDEX_FORMAT})
         matrix = np.vstack([by_id[p.id] for p in embedded]) if embedded else \
@@ -212,11 +146,11 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
 
         precedents = load_precedents(corpus)
         report_precedents = (lambda done, total: progress("precedents", done, total)) if progress else None
-        _precedent_table(precedents, embedder, progress=report_precedents,
+        embed_precedents(precedents, embedder, progress=report_precedents,
                          previous=None if rebuild or current is None
                          else _serving_precedents(root, current, embedder)).save(build_dir)
         if progress:
-            progress("keywords", 0, len(passages))
+            progress("keywords", 0, sum(p.keyword for p in passages))
         _save_bm25(build_dir / "bm25", passages)
         save_term_table(build_dir / "terms.json", build_term_table(corpus, english_vocabulary(corpus)))
         # Each article's tokens (all languages), so answering never has to tokenise the corpus at start-up.
@@ -232,7 +166,8 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
                                        fingerprint=fingerprints[passage.id], keyword=passage.keyword,
                                        paragraph=passage.paragraph)
                 handle.write(record.model_dump_json() + "\n")
-        meta = IndexMeta(format=INDEX_FORMAT, build_id=build_id, embedder=embedder.name,
+        meta = IndexMeta(format=INDEX_FORMAT, pipeline=PIPELINE_VERSION, build_id=build_id,
+                         embedder=embedder.name,
                          dimension=embedder.dimension, chroma_url=chroma_url, collection=collection,
                          fingerprint=fingerprint, regulations=list(corpus.ids),
                          articles=sum(len(r.articles) for r in corpus.regulations), passages=len(passages),
@@ -240,7 +175,7 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
                          seconds=round(time.perf_counter() - started, 3))
         write_atomically(build_dir / "meta.json", meta.model_dump_json(indent=2))
         write_atomically(root / "CURRENT", build_id)
-        _remove_old_builds(root, keep={build_id, current.build_id if current else build_id}, chroma_url=chroma_url)
+        remove_old_builds(root, keep={build_id, current.build_id if current else build_id}, chroma_url=chroma_url)
         return BuildReport(build_id=build_id, up_to_date=False, passages=len(passages), embedded=len(fresh),
                            reused=len(reused), seconds=time.perf_counter() - started, embed_seconds=embed_seconds)
 
@@ -251,47 +186,22 @@ def _metadata(passage: Passage) -> dict[str, str | int | bool]:
             "paragraph": passage.paragraph}
 
 
-def _built_with(meta: IndexMeta, embedder: Embedder) -> bool:
-    return meta.embedder == embedder.name and meta.dimension == embedder.dimension
-
-
 def _reusable_vectors(root: Path, current: IndexMeta, embedder: Embedder,
                       fingerprints: dict[str, str]) -> dict[str, np.ndarray]:
-    if not _built_with(current, embedder):
+    if not built_with(current, embedder):
         return {}
     build_dir = root / "builds" / current.build_id
-    unchanged = [r.id for r in _read_records(build_dir) if r.embedded and fingerprints.get(r.id) == r.fingerprint]
+    unchanged = [r.id for r in read_records(build_dir) if r.embedded and fingerprints.get(r.id) == r.fingerprint]
     try:
-        return _store_for(build_dir, current.chroma_url).vectors(current.collection, unchanged)
+        return store_for(build_dir, current.chroma_url).vectors(current.collection, unchanged)
     except IndexStateError:
         return {}  # the old collection is gone (e.g. another server): embed everything afresh
 
 
 def _serving_precedents(root: Path, current: IndexMeta, embedder: Embedder) -> PrecedentTable | None:
-    if not _built_with(current, embedder):
+    if not built_with(current, embedder):
         return None
     return PrecedentTable.load(root / "builds" / current.build_id)
-
-
-def _precedent_table(precedents: Sequence[Precedent], embedder: Embedder, *, previous: PrecedentTable | None,
-                     progress: Callable[[int, int], None] | None = None) -> PrecedentTable:
-    """Embed the precedents' questions, reusing the serving build's vectors for unchanged ones."""
-    known = {p.question: v for p, v in zip(previous.precedents, previous.vectors)} if previous else {}
-    fresh = sorted({p.question for p in precedents if p.question not in known})
-    if progress:
-        progress(0, len(fresh))
-    for start in range(0, len(fresh), 64):
-        batch = fresh[start:start + 64]
-        known.update(zip(batch, embedder.embed_queries(batch)))
-        if progress:
-            progress(start + len(batch), len(fresh))
-    vectors = [known[p.question] for p in precedents]
-    return PrecedentTable(precedents, np.vstack(vectors) if vectors else np.zeros((0, embedder.dimension)))
-
-
-def _read_records(build_dir: Path) -> list[PassageRecord]:
-    with open(build_dir / "passages.jsonl", encoding="utf-8") as handle:
-        return [PassageRecord.model_validate_json(line) for line in handle if line.strip()]
 
 
 def _save_bm25(directory: Path, passages: Sequence[Passage]) -> None:
@@ -300,31 +210,6 @@ def _save_bm25(directory: Path, passages: Sequence[Passage]) -> None:
     retriever = bm25s.BM25()
     retriever.index([tokenize(p.text) or ["∅"] for p in passages if p.keyword], show_progress=False)
     retriever.save(str(directory))
-
-
-def _remove_unfinished(root: Path, *, keep: str | None) -> None:
-    """Delete builds that never completed (no meta.json), e.g. after a crash or kill -9."""
-    builds = root / "builds"
-    if not builds.exists():
-        return
-    for build_dir in builds.iterdir():
-        if build_dir.name != keep and not (build_dir / "meta.json").exists():
-            shutil.rmtree(build_dir, ignore_errors=True)
-    for tmp in root.glob(".CURRENT.*.tmp"):
-        tmp.unlink(missing_ok=True)
-
-
-def _remove_old_builds(root: Path, *, keep: set[str], chroma_url: str | None) -> None:
-    """Keep the serving build and the one before it (a running server may still read it)."""
-    for build_dir in (root / "builds").iterdir():
-        if build_dir.name in keep:
-            continue
-        meta_file = build_dir / "meta.json"
-        if meta_file.exists() and chroma_url:
-            meta = IndexMeta.model_validate_json(meta_file.read_text(encoding="utf-8"))
-            if meta.chroma_url == chroma_url:
-                ChromaStore(chroma_url).drop(meta.collection)
-        shutil.rmtree(build_dir, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -491,7 +376,10 @@ def open_index(data_dir: Path, embedder: Embedder, *, chroma_url: str | None = N
     if meta.format != INDEX_FORMAT:
         raise IndexStateError(f"the index in {root} has format {meta.format}, this lawqa reads {INDEX_FORMAT}; "
                               "run `lawqa index --rebuild`")
-    if not _built_with(meta, embedder):
+    if meta.pipeline != PIPELINE_VERSION:  # e.g. no paragraph passages yet: dense filters would find nothing
+        raise IndexStateError(f"the index in {root} was built by another lawqa version (pipeline "
+                              f"{meta.pipeline or 'unknown'!r}); run `lawqa index` to rebuild it")
+    if not built_with(meta, embedder):
         raise IndexStateError(f"Index built with {meta.embedder} ({meta.dimension} dimensions) but LAWQA_EMBEDDER "
                               f"is {embedder.name} ({embedder.dimension}); run `lawqa index --rebuild`")
     if meta.chroma_url != chroma_url:
@@ -499,14 +387,14 @@ def open_index(data_dir: Path, embedder: Embedder, *, chroma_url: str | None = N
         now = chroma_url or "unset"
         raise IndexStateError(f"Index built on {built_on} but LAWQA_CHROMA_URL is {now}; run `lawqa index`")
     build_dir = root / "builds" / meta.build_id
-    records = tuple(_read_records(build_dir))
+    records = tuple(read_records(build_dir))
     bm25 = bm25s.BM25.load(str(build_dir / "bm25"), mmap=True)
     if dense_search not in get_args(DenseSearch):
         raise ConfigError(f"LAWQA_DENSE_SEARCH={dense_search!r} is not known; use one of "
                           f"{', '.join(get_args(DenseSearch))}")
     exact = dense_search == "exact" or (dense_search == "auto" and chroma_url is None
                                         and meta.embedded <= EXACT_SEARCH_LIMIT)
-    store = _store_for(build_dir, chroma_url)
+    store = store_for(build_dir, chroma_url)
     if not exact:
         store.check(meta.collection)
     return SearchIndex(meta=meta, store=store, records=records, bm25=bm25,

@@ -36,7 +36,7 @@ class Passage:
     article: int
     language: Language
     version: int  # 0 = the text shown to users; 1+ = other translations
-    part: int  # 0 = the whole article, 1+ = the n-th piece of a long one
+    part: int  # 0 = the whole text (or a paragraph passage), 1+ = the n-th piece of a long one
     text: str
     embedded: bool
     keyword: bool = True  # in the BM25 index

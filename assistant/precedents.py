@@ -6,7 +6,7 @@ about the same provisions in many words ("刷脸门禁" for an article on facial
 embedded next to other questions bridges that vocabulary better than the article text alone.
 
 The precedents are the dev split of the bundled evaluation set, so the test split stays a fair measure.
-Follow-ups are condensed with their history, as live questions are. The index embeds them (`index.py`),
+Follow-ups are condensed with their history, as live questions are. The index build embeds them (`embed_precedents`),
 and the searcher turns the nearest ones into ranking and answerability features (`calibration.py`). A
 precedent never counts as evidence for its own question, so fitting on dev sees what a new question sees.
 "No answer" was judged against the bundled regulations only: once the corpus differs, unanswerable
@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .corpus import Corpus
+from .embedding import Embedder
 from .evalset import load_cases
 from .query import Turn, understand
 from .resources import bundled_path
@@ -131,3 +132,19 @@ class PrecedentTable:
         records = json.loads(path.read_text(encoding="utf-8"))
         precedents = [Precedent(question=r["question"], articles=tuple(r["articles"])) for r in records]
         return cls(precedents, np.load(directory / "precedents.npy"))
+
+
+def embed_precedents(precedents: Sequence[Precedent], embedder: Embedder, *, previous: PrecedentTable | None,
+                     progress: Callable[[int, int], None] | None = None) -> PrecedentTable:
+    """Embed the precedents' questions, reusing the serving build's vectors for unchanged ones."""
+    known = {p.question: v for p, v in zip(previous.precedents, previous.vectors)} if previous else {}
+    fresh = sorted({p.question for p in precedents if p.question not in known})
+    if progress:
+        progress(0, len(fresh))
+    for start in range(0, len(fresh), 64):
+        batch = fresh[start:start + 64]
+        known.update(zip(batch, embedder.embed_queries(batch)))
+        if progress:
+            progress(start + len(batch), len(fresh))
+    vectors = [known[p.question] for p in precedents]
+    return PrecedentTable(precedents, np.vstack(vectors) if vectors else np.zeros((0, embedder.dimension)))

@@ -3,6 +3,9 @@
 Each retrieval path produces a ranked list of articles (passages folded to their article):
 - dense: one query embedding; scores are judged *within each passage language*, so a crowd of same-language
   passages cannot hide the right article in the other language;
+- paragraph: the same embedding against every paragraph and numbered item on its own, so a question about
+  one item of a long article is not diluted by the rest of it (see `passages`); one list for both
+  languages, which the calibration weighs apart for cross-lingual candidates;
 - keyword: BM25 over jieba/Snowball tokens of every text version (both Shanghai translations included);
 - translated: a Chinese question's words turned into English tokens through the bilingual term table, a
   keyword path into English-only articles;
@@ -29,10 +32,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .builds import PassageRecord
 from .calibration import Calibration, add_interactions, load_calibration
 from .corpus import Article, Corpus
 from .embedding import Embedder
-from .index import PassageRecord, SearchIndex
+from .index import SearchIndex
 from .language import detect_language
 from .precedents import Neighbours
 from .provisions import find_provisions
@@ -127,7 +131,8 @@ class Searcher:
         dense = self.index.dense(vector, k=CANDIDATES * 3, regulations=scope)
         for language in ("zh", "en"):
             lists[f"dense_{language}"] = _fold([(r, s) for r, s in dense if r.language == language])
-        # Enough paragraphs that CANDIDATES distinct articles survive the fold (long articles have many).
+        # Deep enough that CANDIDATES distinct articles survive the fold in practice (the longest articles
+        # have 14 paragraphs per language).
         lists["paragraph"] = _fold(self.index.dense(vector, k=CANDIDATES * 6, regulations=scope, paragraphs=True))
         tokens = tokenize(text)
         lists["keyword"] = _fold(self.index.keyword(tokens, k=CANDIDATES, regulations=scope))

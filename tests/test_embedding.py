@@ -76,7 +76,7 @@ def test_sentence_transformers_backend_builds_and_guards_an_index(tmp_path, corp
         "AI ethics board"))
     shenzhen_only = type(corpus)(regulations=(corpus.regulation("shenzhen-ai-2022"),))
     report = build_index(shenzhen_only, minilm, data_dir=tmp_path)
-    assert report.embedded == 73
+    assert report.embedded == 73 + 121  # its articles and their paragraphs
     index = open_index(tmp_path, minilm)
     (hit, _), *_ = index.dense(minilm.embed_query("explain algorithms in public decision-making"), k=1)
     assert hit.article_id == "shenzhen-ai-2022:71"

@@ -15,18 +15,11 @@ from typing import get_args
 import numpy as np
 import pytest
 
+from assistant.builds import VECTORS_FILE, build_lock, index_root, read_meta
 from assistant.corpus import add_regulation, load_corpus
 from assistant.embedding import HashEmbedder
 from assistant.errors import ConfigError, IndexStateError
-from assistant.index import (
-    VECTORS_FILE,
-    DenseSearch,
-    _build_lock,
-    build_index,
-    index_root,
-    open_index,
-    read_meta,
-)
+from assistant.index import DenseSearch, build_index, open_index
 from assistant.settings import Settings
 from assistant.tokens import tokenize
 
@@ -71,8 +64,22 @@ def test_paragraph_passages_are_searched_apart(hash_data_dir, corpus, hash_embed
     paragraphs = index.dense(vector, k=50, paragraphs=True)
     assert not any(r.paragraph for r, _ in articles) and all(r.paragraph for r, _ in paragraphs)
     assert paragraphs[0][0].id == "shanghai-ai-2022:65/en/p2"
-    # BM25 indexes whole articles only: every keyword hit is an article passage.
-    assert all(r.keyword and not r.paragraph for r, _ in index.keyword(tokenize(item), k=50))
+    # What the searcher's article-level paths read (hubness, pivot, analog, article vectors): no paragraphs.
+    assert len(index.passage_vectors().records) == 217 and not any(r.paragraph for r in index.passage_vectors().records)
+    assert len(index.passage_vectors(paragraphs=True).records) == 391
+    # BM25 holds the 289 article texts only, in the order of their records: the last one finds itself.
+    assert len(index.bm25.get_scores(["人工智能"])) == 289
+    last = corpus.article("shenzhen-ai-2022", 73).text("en").text
+    assert index.keyword(tokenize(last), k=1)[0][0].article_id == "shenzhen-ai-2022:73"
+
+
+def test_opening_an_index_from_another_pipeline_says_rebuild(tmp_path, corpus, hash_embedder):
+    build_index(corpus, hash_embedder, data_dir=tmp_path)
+    meta_file = index_root(tmp_path) / "builds" / read_meta(tmp_path).build_id / "meta.json"
+    meta_file.write_text(read_meta(tmp_path).model_copy(update={"pipeline": "passages-1"}).model_dump_json())
+    with pytest.raises(IndexStateError, match=r"built by another lawqa version \(pipeline 'passages-1'\); "
+                                              r"run `lawqa index`"):
+        open_index(tmp_path, hash_embedder)
 
 
 def test_exact_search_and_chroma_give_the_same_scores(hash_data_dir, corpus, hash_embedder):
@@ -218,7 +225,7 @@ def test_kill_9_mid_build_leaves_the_previous_index_serving(tmp_path, corpus):
 
 
 def test_only_one_build_at_a_time(tmp_path, corpus):
-    with _build_lock(index_root(tmp_path)), \
+    with build_lock(index_root(tmp_path)), \
             pytest.raises(IndexStateError, match="another `lawqa index` is building"):
         build_index(corpus, HashEmbedder(), data_dir=tmp_path)
 
