@@ -37,7 +37,7 @@ FEATURES = (
     "keyword_norm", "keyword_log", "keyword_rr", "translated_norm", "translated_log", "translated_rr",
     "provision", "quoted", "cross_lingual", "named", "context", "own_dense_gap", "own_keyword_norm",
     "coverage", "coverage_translated", "cross_hub", "precedent_gap", "precedent_rr", "precedent_sim",
-    "paragraph_gap", "paragraph_rr",
+    "paragraph_gap", "paragraph_rr", "own_paragraph_gap",
 )
 # Evidence that means more (or less) in some situations: products let the linear score weigh it differently.
 INTERACTIONS = {
@@ -105,6 +105,8 @@ class Calibration:
         if own:
             out["own_dense_gap"] = max(_dense(own.get(p, {}), article_id)[0] for p in ("dense_zh", "dense_en"))
             out["own_keyword_norm"] = _keyword(own.get("keyword", {}), article_id)[0]
+            # "What happens if they don't?" names one item (the penalty), not a whole article.
+            out["own_paragraph_gap"] = _dense(own.get("paragraph", {}), article_id)[0]
         return out
 
 

@@ -38,6 +38,17 @@ def test_interactions_follow_their_flags():
     assert features["cross_lingual*translated_rr"] == 0.5 and features["followup*context"] == 0.0
 
 
+def test_paragraph_features_for_a_question_and_a_follow_up_s_own_words():
+    paragraphs = {"sh:65": (1, 0.90), "sz:66": (2, 0.85)}
+    kwargs = {"language": "en", "article_languages": {"zh", "en"}, "named": False, "context": False}
+    asked = Calibration.features("sz:66", {"paragraph": paragraphs}, {}, **kwargs)
+    assert asked["paragraph_gap"] == pytest.approx(-0.5) and asked["paragraph_rr"] == 0.5
+    assert asked["own_paragraph_gap"] == 0.0  # not a follow-up: no own words
+    own = Calibration.features("sh:65", {}, {"paragraph": paragraphs}, **kwargs)
+    assert own["own_paragraph_gap"] == 0.0 and own["paragraph_gap"] == -0.8  # best of its own words; absent
+    assert Calibration.features("sz:1", {}, {"paragraph": paragraphs}, **kwargs)["own_paragraph_gap"] == -0.8
+
+
 def test_save_load_round_trip_and_malformed_file(tmp_path):
     path = tmp_path / "calibration.json"
     calibration = Calibration(weights={"keyword_norm": 1.5}, scale=0.9, bias=-2.0, abstain=0.4, cite_margin=0.5,
