@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import fcntl
 import shutil
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 from pydantic import BaseModel
 
 from .embedding import Embedder
@@ -105,6 +107,19 @@ def read_records(build_dir: Path) -> list[PassageRecord]:
     """The passages of a build, in their order (BM25's and the vectors file's order too)."""
     with open(build_dir / "passages.jsonl", encoding="utf-8") as handle:
         return [PassageRecord.model_validate_json(line) for line in handle if line.strip()]
+
+
+def read_vectors(path: Path, ids: list[str], dimension: int) -> np.ndarray | None:
+    """A build's saved vectors for exactly `ids`, row for row; None when the file is missing, damaged or stale."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path) as saved:
+            if saved["ids"].tolist() != ids or saved["vectors"].shape != (len(ids), dimension):
+                return None
+            return saved["vectors"]
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # damaged: the store has them too
+        return None
 
 
 def remove_unfinished(root: Path, *, keep: str | None) -> None:

@@ -1,8 +1,9 @@
 """Build and open the search index: a Chroma collection of passage vectors plus a BM25 keyword index.
 
-The directory layout, build metadata and lock are in `builds`. A build never touches the build that is serving. If it fails or is killed half-way, CURRENT still names the
-previous build, and the next build deletes the leftovers. Unchanged passages (same text, same embedder)
-reuse their vectors from the serving build instead of being embedded again; an unchanged corpus is not
+The directory layout, build metadata and lock are in `builds`. A build never touches the build that is
+serving. If it fails or is killed half-way, CURRENT still names the previous build, and the next build
+deletes the leftovers. Unchanged passages (same text, same embedder) reuse their vectors from the serving
+build (its vectors file, else its collection) instead of being embedded again; an unchanged corpus is not
 rebuilt at all.
 """
 
@@ -14,7 +15,6 @@ import json
 import secrets
 import threading
 import time
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +32,7 @@ from .builds import (
     index_root,
     read_meta,
     read_records,
+    read_vectors,
     remove_old_builds,
     remove_unfinished,
     store_for,
@@ -167,8 +168,7 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
                                        paragraph=passage.paragraph)
                 handle.write(record.model_dump_json() + "\n")
         meta = IndexMeta(format=INDEX_FORMAT, pipeline=PIPELINE_VERSION, build_id=build_id,
-                         embedder=embedder.name,
-                         dimension=embedder.dimension, chroma_url=chroma_url, collection=collection,
+                         embedder=embedder.name, dimension=embedder.dimension, chroma_url=chroma_url, collection=collection,
                          fingerprint=fingerprint, regulations=list(corpus.ids),
                          articles=sum(len(r.articles) for r in corpus.regulations), passages=len(passages),
                          embedded=len(embedded), built_at=datetime.now(UTC),
@@ -191,7 +191,12 @@ def _reusable_vectors(root: Path, current: IndexMeta, embedder: Embedder,
     if not built_with(current, embedder):
         return {}
     build_dir = root / "builds" / current.build_id
-    unchanged = [r.id for r in read_records(build_dir) if r.embedded and fingerprints.get(r.id) == r.fingerprint]
+    records = [r for r in read_records(build_dir) if r.embedded]
+    saved = read_vectors(build_dir / VECTORS_FILE, [r.id for r in records], current.dimension)
+    unchanged = [r.id for r in records if fingerprints.get(r.id) == r.fingerprint]
+    if saved is not None:  # the vectors file holds what the collection holds, without a round trip to Chroma
+        rows = {r.id: i for i, r in enumerate(records)}
+        return {pid: saved[rows[pid]] for pid in unchanged}
     try:
         return store_for(build_dir, current.chroma_url).vectors(current.collection, unchanged)
     except IndexStateError:
@@ -309,7 +314,8 @@ class SearchIndex:
         with self._lock:
             if self._vectors is None:
                 embedded = tuple(r for r in self.records if r.embedded)
-                matrix = self._saved_vectors([r.id for r in embedded])
+                matrix = None if self._vectors_path is None else \
+                    read_vectors(self._vectors_path, [r.id for r in embedded], self.meta.dimension)
                 if matrix is None:
                     stored = self.store.vectors(self.meta.collection, [r.id for r in embedded])
                     embedded = tuple(r for r in embedded if r.id in stored)
@@ -322,17 +328,6 @@ class SearchIndex:
                     rows = [i for i, r in enumerate(embedded) if (r.paragraph > 0) == wanted]
                     self._vectors[wanted] = PassageVectors(tuple(embedded[i] for i in rows), unit[rows])
             return self._vectors[paragraphs]
-
-    def _saved_vectors(self, ids: list[str]) -> np.ndarray | None:
-        if self._vectors_path is None or not self._vectors_path.exists():
-            return None
-        try:
-            with np.load(self._vectors_path) as saved:
-                if saved["ids"].tolist() != ids or saved["vectors"].shape != (len(ids), self.meta.dimension):
-                    return None
-                return saved["vectors"]
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # damaged: the store has them too
-            return None
 
     def keyword(self, tokens: Sequence[str], *, k: int,
                 regulations: Sequence[str] | None = None) -> list[tuple[PassageRecord, float]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -174,6 +175,22 @@ def test_adding_a_regulation_embeds_only_its_articles(tmp_path, corpus):
     (hit, _), *_ = index.dense(embedder.embed_query("Drone pilots shall register"), k=1)
     assert hit.article_id == "test-drones-2023:1"
     assert {p.name for p in (index_root(tmp_path) / "builds").iterdir()} == {first.build_id, report.build_id}
+
+
+@pytest.mark.parametrize("lost", ["vectors file", "chroma collection"])
+def test_a_rebuild_reuses_vectors_from_either_copy(tmp_path, corpus, lost):
+    embedder = CountingEmbedder()
+    first = build_index(corpus, embedder, data_dir=tmp_path)
+    build_dir = index_root(tmp_path) / "builds" / first.build_id
+    if lost == "vectors file":
+        (build_dir / VECTORS_FILE).unlink()
+    else:
+        shutil.rmtree(build_dir / "chroma")
+    source = tmp_path / "drones.txt"
+    source.write_text("Article 1 Drone pilots shall register.\n")
+    add_regulation(tmp_path, source, regulation_id="test-drones-2023", title="Drone Rules")
+    report = build_index(load_corpus(tmp_path), embedder, data_dir=tmp_path)
+    assert (report.embedded, report.reused) == (2, 608) and embedder.embedded == 610
 
 
 def test_failed_build_leaves_the_previous_index_serving(tmp_path, corpus):
