@@ -168,8 +168,8 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
                                        paragraph=passage.paragraph)
                 handle.write(record.model_dump_json() + "\n")
         meta = IndexMeta(format=INDEX_FORMAT, pipeline=PIPELINE_VERSION, build_id=build_id,
-                         embedder=embedder.name, dimension=embedder.dimension, chroma_url=chroma_url, collection=collection,
-                         fingerprint=fingerprint, regulations=list(corpus.ids),
+                         embedder=embedder.name, dimension=embedder.dimension, chroma_url=chroma_url,
+                         collection=collection, fingerprint=fingerprint, regulations=list(corpus.ids),
                          articles=sum(len(r.articles) for r in corpus.regulations), passages=len(passages),
                          embedded=len(embedded), built_at=datetime.now(UTC),
                          seconds=round(time.perf_counter() - started, 3))
