@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Assistant": "chain",
-    "Answer": "answer",
-    "Citation": "citations",
-    "DroppedCitation": "citations",
-    "Article": "corpus",
-    "Corpus": "corpus",
-    "Regulation": "corpus",
-    "load_corpus": "corpus",
-    "build_index": "index",
-    "LegalRetriever": "retriever",
+    "Assistant": "answering.assistant",
+    "Answer": "answering.answer",
+    "Citation": "answering.citations",
+    "DroppedCitation": "answering.citations",
+    "Article": "corpus.model",
+    "Corpus": "corpus.model",
+    "Regulation": "corpus.model",
+    "load_corpus": "corpus.model",
+    "build_index": "index.build",
+    "LegalRetriever": "retrieval.langchain",
     "Settings": "settings",
     "LawqaError": "errors",
 }
@@ -32,13 +32,13 @@ __all__ = ["Answer", "Article", "Assistant", "Citation", "Corpus", "DroppedCitat
            "LegalRetriever", "Regulation", "Settings", "build_index", "load_corpus"]
 
 if TYPE_CHECKING:
-    from .answer import Answer
-    from .chain import Assistant
-    from .citations import Citation, DroppedCitation
-    from .corpus import Article, Corpus, Regulation, load_corpus
+    from .answering.answer import Answer
+    from .answering.assistant import Assistant
+    from .answering.citations import Citation, DroppedCitation
+    from .corpus.model import Article, Corpus, Regulation, load_corpus
     from .errors import LawqaError
-    from .index import build_index
-    from .retriever import LegalRetriever
+    from .index.build import build_index
+    from .retrieval.langchain import LegalRetriever
     from .settings import Settings
 
 

@@ -32,7 +32,7 @@ class _ProgressLine:
     SHOWN = ("embedding", "precedents")  # the slow stages, worth a rate
 
     def __init__(self) -> None:
-        from .index import STAGES
+        from .index.build import STAGES
 
         self.names = STAGES
         self.stage = ""
@@ -64,10 +64,10 @@ def index_command(
 
     Example: lawqa index
     """
-    from .builds import index_root
-    from .corpus import load_corpus
-    from .embedding import load_embedder
-    from .index import build_index
+    from .corpus.model import load_corpus
+    from .index.build import build_index
+    from .index.builds import index_root
+    from .index.embedding import load_embedder
 
     settings = load_settings()
     corpus = load_corpus(settings.data_dir)
@@ -93,7 +93,7 @@ def articles_command(
 
     Example: lawqa articles --regulation shenzhen-ai-2022 --json
     """
-    from .corpus import article_record, load_corpus
+    from .corpus.model import article_record, load_corpus
 
     corpus = load_corpus(load_settings().data_dir)
     if regulation is not None:
@@ -118,8 +118,8 @@ def show_command(
 
     Example: lawqa show shanghai-ai-2022 66
     """
-    from .corpus import article_record, load_corpus
-    from .numbering import format_chinese_number
+    from .corpus.model import article_record, load_corpus
+    from .text.numbering import format_chinese_number
 
     corpus = load_corpus(load_settings().data_dir)
     found = corpus.require_article(regulation, article)
@@ -154,7 +154,7 @@ def add_command(
 
     Example: lawqa add rules.md --id beijing-ai-2023 --title "Beijing AI Regulations"
     """
-    from .corpus import add_regulation
+    from .corpus.model import add_regulation
 
     try:
         effective_date = date.fromisoformat(effective) if effective else None
@@ -168,13 +168,13 @@ def add_command(
 
 
 def _assistant(settings):
-    from .chain import Assistant
+    from .answering.assistant import Assistant
 
     return Assistant(settings, progress=_ProgressLine())
 
 
 def _read_history(path: Path | None) -> list[dict]:
-    from .query import parse_history
+    from .question.understand import parse_history
 
     if path is None:
         return []
@@ -210,7 +210,7 @@ def ask_command(
 
     Example: lawqa ask "深圳条例第七十一条规定了什么？" --json
     """
-    from .query import check_question
+    from .question.understand import check_question
 
     check_question(question)
     if mode not in (None, "extractive", "llm"):
@@ -284,12 +284,12 @@ def eval_command(
 
     Example: lawqa eval --split test --baselines --json eval/reports/latest.json --report eval/reports
     """
-    from .calibration import default_calibration_path, save_calibration
-    from .evalset import load_cases
-    from .evaluation import evaluate
-    from .fitting import fit_calibration
-    from .report import summary_table, write_report
+    from .corpus.evalset import load_cases
+    from .evaluation.fitting import fit_calibration
+    from .evaluation.report import summary_table, write_report
+    from .evaluation.run import evaluate
     from .resources import bundled_path
+    from .retrieval.calibration import default_calibration_path, save_calibration
 
     if split not in ("dev", "test", "all"):
         raise InputError(f"--split {split!r} is not known; use dev, test or all")
@@ -330,7 +330,7 @@ def serve_command(
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import uvicorn
 
-    from .api import create_app
+    from .serving.api import create_app
 
     overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     settings = load_settings(**overrides)

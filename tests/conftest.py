@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.corpus import load_corpus
-from assistant.embedding import HashEmbedder
-from assistant.index import build_index
+from assistant.corpus.model import load_corpus
+from assistant.index.build import build_index
+from assistant.index.embedding import HashEmbedder
 
 # Nothing in the test run may reach the internet (model hubs, telemetry).
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -80,7 +80,7 @@ def chroma_server(tmp_path):
 @pytest.fixture(scope="session")
 def hash_assistant(hash_data_dir):
     """The full chain over the hash-embedder index: fast, deterministic, for plumbing tests."""
-    from assistant.chain import Assistant
+    from assistant.answering.assistant import Assistant
     from assistant.settings import Settings
 
     return Assistant(Settings(data_dir=hash_data_dir, embedder="hash"))
@@ -89,7 +89,7 @@ def hash_assistant(hash_data_dir):
 @pytest.fixture(scope="session")
 def e5_assistant(tmp_path_factory):
     """The real thing: multilingual-e5-small index of the bundled corpus (built once per session, ~20 s)."""
-    from assistant.chain import Assistant
+    from assistant.answering.assistant import Assistant
     from assistant.settings import Settings
 
     return Assistant(Settings(data_dir=tmp_path_factory.mktemp("e5-data")))

@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.corpus import load_corpus
-from assistant.embedding import load_embedder
-from assistant.index import build_index
+from assistant.corpus.model import load_corpus
+from assistant.index.build import build_index
+from assistant.index.embedding import load_embedder
 
 
 def main() -> None:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.chain import Assistant
-from assistant.embedding import Embedder, load_embedder
-from assistant.evalset import load_cases
-from assistant.query import Turn
+from assistant.answering.assistant import Assistant
+from assistant.corpus.evalset import load_cases
+from assistant.index.embedding import Embedder, load_embedder
+from assistant.question.understand import Turn
 from assistant.resources import bundled_path
 from assistant.settings import Settings
 

@@ -1,0 +1,150 @@
+"""Precedents: questions already answered and checked, as nearest-neighbour evidence for new ones.
+
+A new question that reads like one whose answer is known points at that answer's articles; one that reads
+like a question the regulations do not address (a tax rate, another law) points at abstaining. People ask
+about the same provisions in many words ("刷脸门禁" for an article on facial recognition), and a question
+embedded next to other questions bridges that vocabulary better than the article text alone.
+
+The precedents are the dev split of the bundled evaluation set, so the test split stays a fair measure.
+Follow-ups are condensed with their history, as live questions are. The index build embeds them (`embed_precedents`),
+and the searcher turns the nearest ones into ranking and answerability features (`calibration.py`). A
+precedent never counts as evidence for its own question, so fitting on dev sees what a new question sees.
+"No answer" was judged against the bundled regulations only: once the corpus differs, unanswerable
+precedents are left out rather than allowed to hide an added regulation's answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..corpus.evalset import load_cases
+from ..corpus.model import Corpus
+from ..question.understand import Turn, understand
+from ..resources import bundled_path
+from .embedding import Embedder
+
+
+@dataclass(frozen=True)
+class Precedent:
+    """A checked question: its standalone text and the articles its answer rests on (none: not addressed)."""
+
+    question: str
+    articles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """How close a question is to the precedents: per cited article, and to answerable / unanswerable ones."""
+
+    articles: dict[str, float]  # the best cosine of a precedent citing each article
+    answerable: float  # the best cosine of any answerable precedent in scope (-1.0 when there is none)
+    unanswerable: float | None  # the best cosine of an unanswerable precedent (None when they do not apply)
+
+
+def default_precedents_path() -> Path:
+    """The bundled evaluation set, whose dev split serves as precedents."""
+    return bundled_path("eval", "cases.jsonl")
+
+
+def precedents_digest(corpus: Corpus, *, path: Path | None = None) -> str:
+    """A cheap hash of what `load_precedents` reads (the dataset's bytes, the corpus's regulations)."""
+    digest = hashlib.sha256((path or default_precedents_path()).read_bytes())
+    digest.update("|".join(corpus.ids).encode())
+    return digest.hexdigest()
+
+
+def load_precedents(corpus: Corpus, *, path: Path | None = None) -> list[Precedent]:
+    """The dev cases of `path` that fit `corpus`, condensed like live questions."""
+    cases = load_cases(path or default_precedents_path())
+    judged_on = {key.regulation for case in cases for key in case.expected}
+    same_corpus = set(corpus.ids) == judged_on
+    out = []
+    for case in cases:
+        if case.split != "dev":
+            continue
+        articles = tuple(sorted(case.expected_ids))
+        if any(corpus.get(a) is None for a in articles) or (not articles and not same_corpus):
+            continue
+        history = [Turn(role=m.role, content=m.content) for m in case.history]
+        out.append(Precedent(question=understand(case.question, corpus, history=history).standalone,
+                             articles=articles))
+    return out
+
+
+class PrecedentTable:
+    """Precedents with their question vectors, searched by cosine similarity in memory."""
+
+    def __init__(self, precedents: Sequence[Precedent], vectors: np.ndarray):
+        if len(precedents) != len(vectors):
+            raise ValueError(f"{len(precedents)} precedents but {len(vectors)} vectors")
+        self.precedents = tuple(precedents)
+        self.vectors = np.asarray(vectors, dtype=np.float32)
+        # One (precedent, article) pair per citation, so a question is scored against all of them at once.
+        self._articles = tuple(sorted({a for p in self.precedents for a in p.articles}))
+        column = {a: i for i, a in enumerate(self._articles)}
+        pairs = [(row, column[a]) for row, p in enumerate(self.precedents) for a in p.articles]
+        self._pair_row = np.array([row for row, _ in pairs], dtype=np.intp)
+        self._pair_article = np.array([col for _, col in pairs], dtype=np.intp)
+        self._unanswerable = np.array([not p.articles for p in self.precedents], dtype=bool)
+        self._rows_of: dict[str, list[int]] = {}
+        for row, precedent in enumerate(self.precedents):
+            self._rows_of.setdefault(precedent.question, []).append(row)
+
+    def __len__(self) -> int:
+        return len(self.precedents)
+
+    def neighbours(self, question: str, vector: np.ndarray, *, scope: Collection[str]) -> Neighbours:
+        """Similarities of `question` (embedded as `vector`) to the precedents citing articles in `scope`."""
+        if not self.precedents:
+            return Neighbours({}, -1.0, None)
+        similarity = self.vectors @ np.asarray(vector, dtype=np.float32)
+        mine = self._rows_of.get(question, [])
+        similarity[mine] = -np.inf  # a question is no precedent for itself
+        others = self._unanswerable.copy()
+        others[mine] = False
+        unanswerable = max(float(similarity[others].max()), -1.0) if others.any() else None
+        in_scope = np.array([a.rpartition(":")[0] in scope for a in self._articles], dtype=bool)
+        best = np.full(len(self._articles), -np.inf, dtype=np.float32)
+        np.maximum.at(best, self._pair_article, similarity[self._pair_row])
+        found = in_scope & np.isfinite(best)
+        articles = {self._articles[i]: float(best[i]) for i in np.flatnonzero(found)}
+        answerable = max(-1.0, *articles.values()) if articles else -1.0
+        return Neighbours(articles, answerable, unanswerable)
+
+    def save(self, directory: Path) -> None:
+        """Write precedents.json and precedents.npy into a build directory."""
+        records = [{"question": p.question, "articles": list(p.articles)} for p in self.precedents]
+        (directory / "precedents.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+        np.save(directory / "precedents.npy", self.vectors)
+
+    @classmethod
+    def load(cls, directory: Path) -> PrecedentTable:
+        """Read the table a build wrote (an empty one for a build without precedents)."""
+        path = directory / "precedents.json"
+        if not path.exists():
+            return cls([], np.zeros((0, 0), dtype=np.float32))
+        records = json.loads(path.read_text(encoding="utf-8"))
+        precedents = [Precedent(question=r["question"], articles=tuple(r["articles"])) for r in records]
+        return cls(precedents, np.load(directory / "precedents.npy"))
+
+
+def embed_precedents(precedents: Sequence[Precedent], embedder: Embedder, *, previous: PrecedentTable | None,
+                     progress: Callable[[int, int], None] | None = None) -> PrecedentTable:
+    """Embed the precedents' questions, reusing the serving build's vectors for unchanged ones."""
+    known = {p.question: v for p, v in zip(previous.precedents, previous.vectors)} if previous else {}
+    fresh = sorted({p.question for p in precedents if p.question not in known})
+    if progress:
+        progress(0, len(fresh))
+    for start in range(0, len(fresh), 64):
+        batch = fresh[start:start + 64]
+        known.update(zip(batch, embedder.embed_queries(batch)))
+        if progress:
+            progress(start + len(batch), len(fresh))
+    vectors = [known[p.question] for p in precedents]
+    return PrecedentTable(precedents, np.vstack(vectors) if vectors else np.zeros((0, embedder.dimension)))

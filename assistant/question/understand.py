@@ -1,0 +1,257 @@
+"""Query understanding: language, regulations and article numbers named, and follow-up condensation.
+
+A follow-up ("那深圳呢？", "What about Shenzhen?", "what are the exceptions?") is rewritten with the history
+into a standalone query before anything is retrieved: the previous question supplies the topic, the new
+one may swap the regulation, and articles the previous answer cited stay in view. This is rule-based;
+when an LLM is configured the answer module can condense with it instead (see `Query.standalone`).
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..corpus.model import Corpus, Regulation
+from ..errors import InputError
+from ..text.language import Language, detect_language
+from ..text.numbering import find_article_numbers
+
+MAX_QUESTION_CHARS = 2000
+
+_COMPARISON = re.compile(r"compar|differ|distinction|versus|\bvs\.?\b|\bboth\b|each (?:city|regulation)|"
+                         r"两地|两个|区别|不同|差异|异同|比较|对比|相比|分别|各自|哪个城市|哪一个", re.IGNORECASE)
+_FOLLOWUP_START = re.compile(r"^(?:那|那么|还有|另外|此外|其中|具体|如果|要是|and\b|what about|how about|what if|"
+                             r"same\b|also\b|then\b|so\b|but\b)", re.IGNORECASE)
+_ANAPHORA = re.compile(r"呢|这|该|其|上述|此|它|他们|那个|那条|这条|类似|同样|也有|也是|也要|也会|相关的|以外|之外|"
+                       r"\b(?:it|its|that|those|these|this|they|them|there|the same|the exceptions?|such|similar|"
+                       r"likewise|also|too|as well|anything like|equivalent|counterpart|the city|beyond)\b",
+                       re.IGNORECASE)
+_SHORT_ZH, _SHORT_EN = 16, 8
+# Jurisdictions a question may name; those a loaded regulation covers (by short name or alias) are ignored,
+# the rest tell that the question is about someone else's rules.
+JURISDICTIONS = (*"""
+北京 天津 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃
+青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 杭州 南京 苏州 广州 成都 武汉 西安 厦门 天津 欧盟 欧洲 美国 英国 日本 韩国
+新加坡 德国 法国 加州 联合国
+""".split(), "Beijing", "Tianjin", "Chongqing", "Guangdong", "Zhejiang", "Jiangsu", "Hangzhou", "Guangzhou",
+                 "Hong Kong", "Macau", "Macao", "Taiwan", "EU", "European Union", "Europe", "European",
+                 "United States", "USA", "America", "American", "UK", "Britain", "British", "Japan", "Korea",
+                 "Singapore", "Germany", "France", "California", "New York", "United Nations")
+
+
+# Legal instruments a question may name; those the corpus itself mentions (e.g. the Civil Code) are ignored,
+# the rest tell that the question is about other rules than the ones loaded.
+INSTRUMENTS = ("个人信息保护法", "数据安全法", "网络安全法", "著作权法", "专利法", "商标法", "刑法", "民法典", "公司法",
+               "劳动法", "劳动合同法", "反垄断法", "电子商务法", "广告法", "暂行办法", "人工智能法", "PIPL", "GDPR",
+               "AI Act", "Cybersecurity Law", "Data Security Law", "Personal Information Protection Law",
+               "Copyright Law", "Patent Law", "Trademark Law", "Criminal Law", "Civil Code", "Company Law",
+               "Labor Law", "Labour Law", "Labor Contract Law", "Anti-Monopoly Law", "E-Commerce Law",
+               "Interim Measures")
+_INSTRUMENT_PATTERNS = [(name, re.compile(re.escape(name) if not name.isascii() else rf"\b{re.escape(name)}\b",
+                                          re.IGNORECASE)) for name in INSTRUMENTS]
+# "How do I register / which documents / where do I file": administrative procedures, which laws that
+# promote an industry do not set out.
+ASKS_PROCEDURE = re.compile(r"流程|步骤|手续|哪些材料|准备.{0,6}材料|怎么(?:办理|注册|登录|开户|备案|报名)|"
+                            r"如何(?:办理|注册|备案)|哪几步|在哪里?(?:办|登录|提交|注册)|"
+                            r"\bhow (?:do|can|should) (?:i|we) (?:register|file|open|log in|submit|sign up)\b|"
+                            r"\bsteps?\b|\bprocedures?\b|\bpaperwork\b|\bwhere do (?:i|we) (?:log|file|submit|register)|"
+                            r"\bwhat documents\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of a conversation."""
+
+    role: str
+    content: str
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """An article named in a question; regulation None means "whichever regulation has it"."""
+
+    regulation: str | None
+    number: int
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a question asks for, ready for retrieval."""
+
+    question: str
+    standalone: str
+    language: Language
+    regulations: tuple[str, ...]  # regulations the question (or its conversation) is about; empty = all
+    article_refs: tuple[ArticleRef, ...] = ()
+    comparison: bool = False
+    followup: bool = False
+    context_articles: tuple[str, ...] = field(default=())  # article ids cited earlier in the conversation
+    analog_of: tuple[str, ...] = ()  # articles cited earlier whose counterpart in another regulation is asked for
+    other_jurisdictions: tuple[str, ...] = ()  # places named that no loaded regulation covers
+    other_instruments: tuple[str, ...] = ()  # laws named that the loaded regulations never mention
+    asks_procedure: bool = False
+
+
+def parse_history(raw: object) -> tuple[Turn, ...]:
+    """Validate a conversation history: a list of {"role": "user"|"assistant", "content": str}."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise InputError(f"history must be a JSON list of messages, got {type(raw).__name__}")
+    turns = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or item.get("role") not in ("user", "assistant") \
+                or not isinstance(item.get("content"), str):
+            raise InputError(f"history item {i} must look like {{\"role\": \"user\"|\"assistant\", "
+                             f"\"content\": \"...\"}}, got {str(item)[:80]!r}")
+        turns.append(Turn(role=item["role"], content=item["content"]))
+    return tuple(turns)
+
+
+def check_question(question: str) -> str:
+    """Return the question stripped, or raise InputError when it is empty or too long."""
+    if not isinstance(question, str) or not question.strip():
+        raise InputError("the question is empty; ask something, e.g. \"深圳条例第七十一条规定了什么？\"")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError(f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}")
+    return question.strip()
+
+
+def _names(regulation: Regulation) -> list[str]:
+    names = [*regulation.short_name.values(), *regulation.aliases, *regulation.title.values()]
+    return sorted({n for n in names if n}, key=len, reverse=True)
+
+
+def _name_pattern(names: Sequence[str]) -> re.Pattern[str]:
+    """One pattern for several names; ASCII names must stand as whole words ("EU", not "Europe"'s "eu")."""
+    parts = [re.escape(n) if not n.isascii() else rf"\b{re.escape(n)}\b" for n in sorted(names, key=len, reverse=True)]
+    return re.compile("|".join(parts) or r"(?!)", re.IGNORECASE)
+
+
+_PATTERNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def regulation_patterns(corpus: Corpus) -> list[tuple[str, re.Pattern[str]]]:
+    """(regulation id, pattern of all its names), compiled once per corpus."""
+    if corpus not in _PATTERNS:
+        _PATTERNS[corpus] = [(r.id, _name_pattern(_names(r))) for r in corpus.regulations]
+    return _PATTERNS[corpus]
+
+
+def find_regulations(text: str, corpus: Corpus) -> list[tuple[str, int]]:
+    """Regulations named in `text` (by short name, alias or title), with the position of each first mention."""
+    found = []
+    for regulation_id, pattern in regulation_patterns(corpus):
+        match = pattern.search(text)
+        if match:
+            found.append((regulation_id, match.start()))
+    return sorted(found, key=lambda item: item[1])
+
+
+_JURISDICTION_PATTERNS = [(place, re.compile(re.escape(place) if not place.isascii()
+                                              else rf"\b{re.escape(place)}\b")) for place in JURISDICTIONS]
+
+
+def find_other_jurisdictions(text: str, corpus: Corpus) -> list[str]:
+    """Jurisdictions named in `text` that no loaded regulation covers (香港, EU, Beijing …)."""
+    covered = {name.lower() for r in corpus.regulations for name in _names(r)}
+    return [place for place, pattern in _JURISDICTION_PATTERNS
+            if place.lower() not in covered and pattern.search(text)]
+
+
+def find_other_instruments(text: str, corpus: Corpus) -> list[str]:
+    """Laws named in `text` that the corpus never mentions (PIPL, 著作权法, the Interim Measures …)."""
+    found = [name for name, pattern in _INSTRUMENT_PATTERNS if pattern.search(text)]
+    if not found:
+        return []
+    corpus_text = _corpus_text(corpus)
+    return [name for name in found if name.lower() not in corpus_text]
+
+
+_TEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _corpus_text(corpus: Corpus) -> str:
+    if corpus not in _TEXTS:
+        _TEXTS[corpus] = " ".join(v.text for a in corpus.articles() for v in a.texts).lower()
+    return _TEXTS[corpus]
+
+
+def _article_refs(text: str, corpus: Corpus, named: list[tuple[str, int]],
+                  scope: Sequence[str]) -> tuple[ArticleRef, ...]:
+    refs = []
+    for number, start, _ in find_article_numbers(text):
+        before = [reg for reg, pos in named if pos <= start]
+        after = [reg for reg, pos in named if pos > start]
+        regulation = before[-1] if before else after[0] if after else scope[0] if len(scope) == 1 else None
+        refs.append(ArticleRef(regulation=regulation, number=number))
+    return tuple(dict.fromkeys(refs))
+
+
+def _is_fragment(text: str, language: Language) -> bool:
+    return len(text) <= _SHORT_ZH if language == "zh" else len(text.split()) <= _SHORT_EN
+
+
+def _is_followup(question: str, language: Language, named_here: bool) -> bool:
+    short = len(question) <= _SHORT_ZH if language == "zh" else len(question.split()) <= _SHORT_EN
+    return bool(_FOLLOWUP_START.search(question) or _ANAPHORA.search(question) or (short and not named_here) or
+                (short and named_here and len(question) <= 12))
+
+
+def _swap_regulation(previous: str, old: Sequence[str], new: Regulation, corpus: Corpus, language: Language) -> str:
+    """Rewrite the previous question for another regulation: 上海…？ + 那深圳呢 → 深圳…？"""
+    replacement = new.short_name.get(language) or next(iter(new.short_name.values()), new.name(language))
+    patterns = dict(regulation_patterns(corpus))
+    for regulation_id in old:
+        previous = patterns[regulation_id].sub(replacement, previous)
+    return previous
+
+
+def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
+               regulation: str | None = None) -> Query:
+    """Read a question (and its conversation) into a Query; an explicit `regulation` filter wins."""
+    from ..answering.citations import find_citations
+
+    question = check_question(question)
+    if regulation is not None:
+        corpus.regulation(regulation)  # an unknown id is an InputError
+    language = detect_language(question)
+    named = find_regulations(question, corpus)
+    named_ids = [reg for reg, _ in named]
+    recent = [t.content for t in history if t.role == "user"][-2:]  # a follow-up may follow a follow-up
+    answers = [t.content for t in history if t.role == "assistant"][-2:]
+    followup = bool(recent) and _is_followup(question, language, bool(named_ids))
+
+    earlier = next((found for text in reversed(recent)
+                    if (found := [reg for reg, _ in find_regulations(text, corpus)])), [])
+    cited = [c for text in reversed(answers) for c in find_citations(text, corpus, default_regulations=earlier)]
+    inherited = earlier or list(dict.fromkeys(c.regulation for c in cited))
+    # In a conversation, a question naming no regulation is about the one being discussed.
+    standalone, regulations, context, analog_of = question, named_ids or inherited, (), ()
+    if followup:
+        topic = recent[-1]
+        if len(recent) > 1 and _is_fragment(topic, language):
+            topic = f"{recent[-2]} {topic}"  # the previous question was itself a fragment ("司法领域呢？")
+        if named_ids and inherited and set(named_ids).isdisjoint(inherited):
+            base = _swap_regulation(topic, inherited, corpus.regulation(named_ids[0]), corpus, language)
+            standalone = f"{base} {question}"
+            # "那深圳呢？" after an answer citing Shanghai's Article 66: Shenzhen's counterpart of that article.
+            analog_of = tuple(dict.fromkeys(f"{c.regulation}:{c.article}" for c in cited
+                                            if c.regulation not in named_ids))
+        else:
+            standalone = f"{topic} {question}"
+            context = tuple(dict.fromkeys(f"{c.regulation}:{c.article}" for c in cited))
+    if regulation is not None:
+        regulations = [regulation]
+    refs = _article_refs(question, corpus, named, regulations)
+    comparison = len(set(named_ids)) > 1 or (bool(_COMPARISON.search(question)) and len(corpus.regulations) > 1)
+    if comparison and regulation is None and len(set(regulations)) < 2:
+        regulations = []  # a comparison needs every regulation in scope
+    return Query(question=question, standalone=standalone, language=language,
+                 regulations=tuple(dict.fromkeys(regulations)), article_refs=refs, comparison=comparison,
+                 followup=followup, context_articles=context, analog_of=analog_of,
+                 other_jurisdictions=tuple(find_other_jurisdictions(question, corpus)),
+                 other_instruments=tuple(find_other_instruments(question, corpus)),
+                 asks_procedure=bool(ASKS_PROCEDURE.search(question)))

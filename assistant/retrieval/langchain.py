@@ -1,0 +1,63 @@
+"""The LangChain face of retrieval: `LegalRetriever`, a BaseRetriever a team can drop into its own chain.
+
+Kept apart from `retrieval` so that answering a question does not import LangChain's runnable machinery
+(half a second of start-up) unless a LangChain component is actually used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables.config import run_in_executor
+
+from ..corpus.model import Corpus
+from ..errors import InputError
+from ..text.numbering import format_chinese_number
+from .searcher import Hit, Searcher
+
+
+class LegalRetriever(BaseRetriever):
+    """A LangChain retriever over the regulations: one Document per article, best first.
+
+    `k` and `regulation` work as constructor fields and as `invoke` arguments:
+    `retriever.invoke("深圳条例第七十一条", k=3, regulation="shenzhen-ai-2022")`.
+    """
+
+    searcher: Searcher
+    k: int = 5
+    regulation: str | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                **kwargs: Any) -> list[Document]:
+        from ..question.understand import understand
+
+        k = int(kwargs.get("k", self.k))
+        if k < 1:
+            raise InputError(f"k={k} asks for no documents; give k of 1 or more")
+        understood = understand(query, self.searcher.corpus, regulation=kwargs.get("regulation", self.regulation))
+        return [article_document(self.searcher.corpus, hit, understood.language)
+                for hit in self.searcher.search(understood, k=k)]
+
+    async def _aget_relevant_documents(self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun,
+                                       **kwargs: Any) -> list[Document]:
+        return await run_in_executor(None, self._get_relevant_documents, query,
+                                     run_manager=run_manager.get_sync(), **kwargs)
+
+
+def article_document(corpus: Corpus, hit: Hit, language: str) -> Document:
+    """A whole article as a LangChain Document, in `language` where the article has it."""
+    article = hit.article
+    regulation = corpus.regulation(article.regulation)
+    text = article.best_text(language)
+    chapter = ""
+    if article.chapter is not None:
+        title = article.chapter.title(text.language)
+        chapter = f"第{format_chinese_number(article.chapter.number)}章 {title}" if text.language == "zh" else \
+            f"Chapter {article.chapter.number} {title}"
+    return Document(id=article.id, page_content=text.text, metadata={
+        "regulation": article.regulation, "article": article.number, "article_id": article.id,
+        "chapter": chapter, "title": regulation.name(text.language), "score": round(hit.probability, 4),
+        "languages": list(article.languages), "language": text.language})

@@ -1,0 +1,287 @@
+"""The REST API, served beside the Gradio UI (FastAPI, OpenAPI at /openapi.json).
+
+    POST /v1/ask                           the `lawqa ask --json` object
+    POST /v1/search                        retriever only: articles with scores and metadata
+    GET  /v1/articles/{regulation}/{n}     one article, both languages
+    GET  /v1/regulations                   what is loaded
+    GET  /healthz                          liveness and index state
+
+Bad requests are 4xx with a message naming the problem, never 500. When LAWQA_API_TOKEN is set, /v1/* needs
+`Authorization: Bearer <token>`. Request bodies are limited to LAWQA_MAX_REQUEST_BYTES.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Literal
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.concurrency import run_in_threadpool
+
+from ..corpus.model import article_record
+from ..errors import IndexStateError, InputError, LawqaError, NotFoundError
+from ..settings import Settings
+from .service import AssistantService
+
+WAIT_FOR_INDEX = 120.0  # seconds a request waits for a first-run build
+
+
+class Message(BaseModel):
+    """One earlier message of the conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class AskRequest(BaseModel):
+    """A question, with its conversation so far."""
+
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, max_length=2000, examples=["深圳条例第七十一条规定了什么？"])
+    history: list[Message] = Field(default_factory=list, max_length=50)
+    regulation: str | None = Field(None, examples=["shenzhen-ai-2022"])
+    mode: Literal["extractive", "llm"] | None = None
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the question is empty")
+        return value
+
+
+class CitationOut(BaseModel):
+    regulation: str
+    article: int
+
+
+class RetrievedOut(CitationOut):
+    score: float
+
+
+class DroppedOut(BaseModel):
+    regulation: str | None
+    article: int
+    reason: str
+
+
+class AskResponse(BaseModel):
+    """The same object `lawqa ask --json` prints."""
+
+    answer: str
+    citations: list[CitationOut]
+    language: Literal["zh", "en"]
+    abstained: bool
+    retrieved: list[RetrievedOut]
+    dropped_citations: list[DroppedOut]
+
+
+class SearchRequest(BaseModel):
+    """A retrieval-only query."""
+
+    model_config = ConfigDict(extra="forbid")
+    query: str = Field(min_length=1, max_length=2000)
+    k: int = Field(5, ge=1, le=50)
+    regulation: str | None = None
+
+
+class SearchResult(BaseModel):
+    regulation: str
+    article: int
+    article_id: str
+    score: float
+    chapter: str
+    title: str
+    languages: list[str]
+    language: str
+    text: str
+
+
+class SearchResponse(BaseModel):
+    results: list[SearchResult]
+
+
+class RegulationOut(BaseModel):
+    id: str
+    title: dict[str, str]
+    short_name: dict[str, str]
+    jurisdiction: dict[str, str]
+    issuing_body: dict[str, str]
+    adopted: str | None
+    effective: str | None
+    status: str
+    articles: int
+
+
+class Unauthorized(Exception):
+    """The bearer token is missing or wrong."""
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"detail": message}, status_code=status)
+
+
+UI_BODY_LIMIT = 1_000_000  # the chat UI posts whole conversations
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit with 413 (declared or streamed): `limit` under /v1/, 1 MB elsewhere."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.api_limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        self.limit = self.api_limit if scope["path"].startswith("/v1/") else max(self.api_limit, UI_BODY_LIMIT)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        too_big = declared is not None and declared.isdigit() and int(declared) > self.limit
+        body, more = b"", not too_big
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.limit:
+                too_big = True
+                break
+        if too_big:
+            response = _error(413, f"request body is larger than {self.limit} bytes; send a shorter request")
+            return await response(scope, receive, send)
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return await self.app(scope, replay, send)
+
+
+def create_api(service: AssistantService, settings: Settings) -> FastAPI:
+    """The FastAPI app with the /v1 routes (the UI is mounted by `create_app`)."""
+    app = FastAPI(title="lawqa", version="0.1.0",
+                  description="Answers about regulations with cited articles. Information, not legal advice.")
+    bearer = HTTPBearer(auto_error=False)
+
+    def authorize(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+        if settings.api_token is None:
+            return
+        expected = settings.api_token.get_secret_value()
+        if credentials is None or not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
+            raise Unauthorized()
+
+    @app.exception_handler(Unauthorized)
+    async def _unauthorized(_: Request, __: Unauthorized) -> JSONResponse:
+        return JSONResponse({"detail": "missing or wrong bearer token; send Authorization: Bearer <token>"},
+                            status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(InputError)
+    async def _input(_: Request, exc: InputError) -> JSONResponse:
+        return _error(404 if isinstance(exc, NotFoundError) else 400, str(exc))
+
+    @app.exception_handler(IndexStateError)
+    async def _index(_: Request, exc: IndexStateError) -> JSONResponse:
+        return _error(503, str(exc))
+
+    @app.exception_handler(LawqaError)
+    async def _other(_: Request, exc: LawqaError) -> JSONResponse:
+        return _error(503, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if errors and errors[0]["type"] == "json_invalid":
+            return _error(400, "the request body is not valid JSON")
+        detail = [{"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]} for e in errors]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    async def assistant():
+        return await run_in_threadpool(service.get, timeout=WAIT_FOR_INDEX)
+
+    @app.get("/healthz")
+    async def healthz() -> dict:
+        """Liveness, and the index build's progress on a first run."""
+        status = service.status
+        body = {"status": "ok" if status.state == "ready" else status.state, "state": status.state,
+                "progress": {"stage": status.stage, "done": status.done, "total": status.total}}
+        if status.state == "ready":
+            ready = service.get(timeout=0)
+            body.update(index=ready.index.meta.build_id, articles=ready.index.meta.articles,
+                        embedder=ready.embedder.name)
+        if status.error:
+            body["error"] = status.error
+        return body
+
+    @app.post("/v1/ask", response_model=AskResponse, dependencies=[Depends(authorize)])
+    async def ask(request: AskRequest) -> dict:
+        """Answer a question: the same object as `lawqa ask --json`."""
+        ready = await assistant()
+        answer = await run_in_threadpool(ready.ask, request.question, history=[m.model_dump() for m in request.history],
+                                         regulation=request.regulation, mode=request.mode)
+        return answer.to_json()
+
+    @app.post("/v1/search", response_model=SearchResponse, dependencies=[Depends(authorize)])
+    async def search(request: SearchRequest) -> dict:
+        """Retrieval only: the best articles with scores and metadata, for tools of your own."""
+        ready = await assistant()
+        return {"results": await run_in_threadpool(_search, ready, request)}
+
+    @app.get("/v1/articles/{regulation}/{article}", dependencies=[Depends(authorize)])
+    async def get_article(regulation: str, article: int) -> dict:
+        """One article: chapter, texts in every language, notes."""
+        ready = await assistant()
+        return article_record(ready.corpus, ready.corpus.require_article(regulation, article))
+
+    @app.get("/v1/regulations", response_model=list[RegulationOut], dependencies=[Depends(authorize)])
+    async def regulations() -> list[dict]:
+        """The regulations that are loaded."""
+        ready = await assistant()
+        return [{"id": r.id, "title": r.title, "short_name": r.short_name, "jurisdiction": r.jurisdiction,
+                 "issuing_body": r.issuing_body, "adopted": r.adopted.isoformat() if r.adopted else None,
+                 "effective": r.effective.isoformat() if r.effective else None, "status": r.status,
+                 "articles": len(r.articles)} for r in ready.corpus.regulations]
+
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    return app
+
+
+def _search(assistant, request: SearchRequest) -> list[dict]:
+    from ..question.understand import understand
+    from ..retrieval.langchain import article_document
+
+    query = understand(request.query, assistant.corpus, regulation=request.regulation)
+    results = []
+    for hit in assistant.searcher.search(query, k=request.k):
+        document = article_document(assistant.corpus, hit, query.language)
+        results.append({**document.metadata, "text": document.page_content})
+    return results
+
+
+def create_app(settings: Settings, *, service: AssistantService | None = None):
+    """REST API plus the Gradio UI mounted at "/" (routes first: later routes under "/" would be shadowed).
+
+    With LAWQA_API_TOKEN set the UI (and Gradio's own API beside it) asks for the token as its password, so
+    the token protects every way in, not only /v1/*.
+    """
+    import gradio as gr
+
+    from .ui import HEAD, build_ui
+
+    service = (service or AssistantService(settings)).start()
+    app = create_api(service, settings)
+    auth = None
+    if settings.api_token is not None:
+        token = settings.api_token.get_secret_value()
+
+        def auth(_username: str, password: str) -> bool:
+            return hmac.compare_digest(password.encode(), token.encode())
+    return gr.mount_gradio_app(app, build_ui(service, settings), path="/", head=HEAD, show_error=True, auth=auth,
+                               auth_message="Enter any user name and the API token (LAWQA_API_TOKEN) as password.")
+

@@ -1,0 +1,133 @@
+"""Precedents: which labelled questions serve, how they are condensed, searched, stored and reused."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from assistant.corpus.evalset import load_cases
+from assistant.corpus.model import Corpus
+from assistant.index.build import build_index, open_index
+from assistant.index.embedding import HashEmbedder
+from assistant.index.precedents import Precedent, PrecedentTable, default_precedents_path, load_precedents
+from assistant.question.understand import Turn, understand
+from assistant.retrieval.searcher import Searcher
+
+
+def test_only_dev_cases_serve_and_follow_ups_are_condensed(corpus):
+    cases = load_cases(default_precedents_path(), corpus=corpus)
+    dev = [c for c in cases if c.split == "dev"]
+    precedents = load_precedents(corpus)
+    assert len(precedents) == len(dev)
+    questions = {p.question for p in precedents}
+    assert not any(c.question in questions for c in cases if c.split == "test" and not c.history)
+    condensed = {c.id: understand(c.question, corpus, history=[Turn(role=m.role, content=m.content)
+                                                                for m in c.history]).standalone
+                 for c in dev if c.history}
+    changed = [c for c in dev if c.id in condensed and condensed[c.id] != c.question]
+    assert changed, "the dev split has follow-ups that need their history"
+    # Stored as the standalone question a live follow-up becomes, not in its own few words.
+    assert all(condensed[c.id] in questions for c in changed)
+    unanswerable = [p for p in precedents if not p.articles]
+    assert len(unanswerable) == sum(not c.answerable for c in dev) > 0
+    assert all(corpus.get(a) is not None for p in precedents for a in p.articles)
+
+
+def test_another_corpus_keeps_its_own_articles_and_drops_no_answer_judgements(corpus):
+    shenzhen_only = Corpus(regulations=(corpus.regulation("shenzhen-ai-2022"),))
+    precedents = load_precedents(shenzhen_only)
+    assert precedents and all(p.articles for p in precedents)
+    assert all(a.startswith("shenzhen-ai-2022:") for p in precedents for a in p.articles)
+
+
+def _table() -> PrecedentTable:
+    embedder = HashEmbedder()
+    precedents = [Precedent("ethics committee duties", ("shanghai-ai-2022:66",)),
+                  Precedent("ethics committee members", ("shenzhen-ai-2022:66", "shanghai-ai-2022:66")),
+                  Precedent("income tax rate", ())]
+    return PrecedentTable(precedents, embedder.embed_queries([p.question for p in precedents]))
+
+
+def test_neighbours_skip_the_question_itself_and_respect_scope():
+    table, embedder = _table(), HashEmbedder()
+    question = "ethics committee duties"
+    near = table.neighbours(question, embedder.embed_query(question), scope={"shanghai-ai-2022"})
+    # The identical precedent is skipped; the second one still points at Shanghai 66 but not (out of scope) Shenzhen.
+    assert set(near.articles) == {"shanghai-ai-2022:66"}
+    assert near.articles["shanghai-ai-2022:66"] < 0.99
+    assert near.unanswerable is not None and near.unanswerable < near.answerable
+    tax = table.neighbours("tax rate", embedder.embed_query("tax rate"), scope={"shanghai-ai-2022"})
+    assert tax.unanswerable > tax.answerable
+
+
+def test_table_round_trip(tmp_path):
+    table = _table()
+    table.save(tmp_path)
+    again = PrecedentTable.load(tmp_path)
+    assert again.precedents == table.precedents
+    np.testing.assert_array_equal(again.vectors, table.vectors)
+    assert json.loads((tmp_path / "precedents.json").read_text(encoding="utf-8"))[2]["articles"] == []
+    assert len(PrecedentTable.load(tmp_path / "missing")) == 0
+
+
+class QueryCounter(HashEmbedder):
+    """Counts questions embedded in batches (precedents), apart from passages."""
+
+    def __init__(self):
+        super().__init__()
+        self.queries = 0
+
+    def embed_queries(self, texts):
+        self.queries += len(texts)
+        return super().embed_queries(texts)
+
+
+def test_build_embeds_precedents_once_and_reuses_them(tmp_path, corpus):
+    embedder = QueryCounter()
+    build_index(corpus, embedder, data_dir=tmp_path)
+    distinct = len({p.question for p in load_precedents(corpus)})
+    assert embedder.queries == distinct
+    build_index(corpus, embedder, data_dir=tmp_path, rebuild=False)  # up to date: nothing embedded
+    assert embedder.queries == distinct
+    index = open_index(tmp_path, embedder)
+    assert len(index.precedents) == len(load_precedents(corpus))
+
+
+def test_a_question_worded_like_a_precedent_gets_its_articles_as_candidates(hash_data_dir, corpus, hash_embedder):
+    index = open_index(hash_data_dir, hash_embedder)
+    searcher = Searcher(corpus, index, hash_embedder)
+    precedent = next(p for p in index.precedents.precedents if len(p.articles) == 1)
+    reworded = precedent.question + "？"  # not identical, so it may serve
+    features = searcher.candidates(understand(reworded, corpus))
+    (article,) = precedent.articles
+    assert article in features
+    assert features[article]["precedent_sim"] > 1.0  # cosine above 0.9, scaled
+    evidence = searcher.answerability(understand(reworded, corpus), searcher.search(understand(reworded, corpus)))
+    assert {"precedent_unanswerable", "precedent_top"} <= set(evidence)
+
+
+def test_neighbours_match_a_plain_loop_over_the_precedents():
+    rng = np.random.default_rng(7)
+    precedents = [Precedent("q0", ("a-1:1",)), Precedent("q1", ()), Precedent("q2", ("a-1:1", "b-2:3")),
+                  Precedent("q3", ("b-2:3",)), Precedent("q4", ()), Precedent("q0", ("b-2:4",))]
+    vectors = rng.normal(size=(len(precedents), 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)  # question vectors are unit length
+    table = PrecedentTable(precedents, vectors)
+    for question, scope in (("q0", {"a-1", "b-2"}), ("q1", {"b-2"}), ("new", {"a-1"}), ("q4", set())):
+        vector = rng.normal(size=8).astype(np.float32)
+        vector /= np.linalg.norm(vector)
+        articles, answerable, unanswerable = {}, -1.0, None
+        for precedent, similarity in zip(precedents, (vectors @ vector).tolist()):
+            if precedent.question == question:
+                continue
+            if not precedent.articles:
+                unanswerable = max(similarity, unanswerable if unanswerable is not None else -1.0)
+                continue
+            for article in (a for a in precedent.articles if a.rpartition(":")[0] in scope):
+                answerable = max(answerable, similarity)
+                articles[article] = max(similarity, articles.get(article, -1.0))
+        found = table.neighbours(question, vector, scope=scope)
+        assert found.articles == pytest.approx(articles) and found.answerable == pytest.approx(answerable)
+        assert found.unanswerable == (None if unanswerable is None else pytest.approx(unanswerable))

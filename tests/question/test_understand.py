@@ -1,0 +1,105 @@
+"""Query understanding: language, regulations and articles named, comparisons, follow-up condensation."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import InputError
+from assistant.question.understand import ArticleRef, Turn, check_question, parse_history, understand
+
+SHANGHAI, SHENZHEN = "shanghai-ai-2022", "shenzhen-ai-2022"
+
+
+@pytest.mark.parametrize("question, language", [
+    ("深圳条例第七十一条规定了什么？", "zh"), ("What does Article 66 say?", "en"),
+    ("AI 伦理委员会是什么", "zh"), ("What is 以人为本 in the Shenzhen rules?", "en"),
+])
+def test_language(corpus, question, language):
+    assert understand(question, corpus).language == language
+
+
+@pytest.mark.parametrize("question, regulations", [
+    ("上海对算法有什么规定？", (SHANGHAI,)), ("What does Shanghai say about chips?", (SHANGHAI,)),
+    ("浦东新区有什么特殊政策？", (SHANGHAI,)), ("Does Pudong get pilot programmes?", (SHANGHAI,)),
+    ("深圳的伦理委员会", (SHENZHEN,)), ("What about Qianhai?", (SHENZHEN,)), ("前海有什么支持？", (SHENZHEN,)),
+    ("人工智能伦理委员会有哪些职责？", ()),
+])
+def test_regulations_named(corpus, question, regulations):
+    assert understand(question, corpus).regulations == regulations
+
+
+def test_explicit_filter_wins(corpus):
+    query = understand("上海对算法有什么规定？", corpus, regulation=SHENZHEN)
+    assert query.regulations == (SHENZHEN,)
+    with pytest.raises(InputError, match="unknown regulation 'beijing'"):
+        understand("算法", corpus, regulation="beijing")
+
+
+@pytest.mark.parametrize("question, refs", [
+    ("Article 66 of the Shanghai regulation", (ArticleRef(SHANGHAI, 66),)),
+    ("深圳条例第七十一条规定了什么？", (ArticleRef(SHENZHEN, 71),)),
+    ("上海条例第12条", (ArticleRef(SHANGHAI, 12),)),
+    ("Art. 44", (ArticleRef(None, 44),)),
+    ("Art 27 Shenzhen - what does it cover?", (ArticleRef(SHENZHEN, 27),)),
+    ("Shenzhen rules, article ten?", (ArticleRef(SHENZHEN, 10),)),
+    ("第十条和第十一条", (ArticleRef(None, 10), ArticleRef(None, 11))),
+])
+def test_article_numbers_go_to_lookup(corpus, question, refs):
+    assert understand(question, corpus).article_refs == refs
+
+
+@pytest.mark.parametrize("question", ["上海和深圳在伦理委员会方面有什么不同？",
+                                      "How do Shanghai and Shenzhen differ on AI ethics?",
+                                      "两地条例对人工智能的定义有什么差别？",
+                                      "Compare the two regulations on insurance."])
+def test_comparisons_search_every_regulation(corpus, question):
+    query = understand(question, corpus)
+    assert query.comparison and set(query.regulations) in (set(), {SHANGHAI, SHENZHEN})
+
+
+def test_follow_up_switching_regulation_is_condensed(corpus):
+    history = [Turn("user", "上海对人工智能伦理委员会有什么规定？"),
+               Turn("assistant", "根据《上海市促进人工智能产业发展条例》第六十六条，上海设立人工智能伦理专家委员会。")]
+    query = understand("那深圳呢？", corpus, history=history)
+    assert query.followup and query.regulations == (SHENZHEN,)
+    assert query.standalone.startswith("深圳对人工智能伦理委员会有什么规定？")
+
+
+def test_english_follow_up_keeps_topic_and_regulation(corpus):
+    history = [Turn("user", "Which department supervises the AI industry in Shenzhen?"),
+               Turn("assistant", "Under Article 6 of the Shenzhen Regulations, the Municipal Bureau of Industry …")]
+    query = understand("What are the exceptions?", corpus, history=history)
+    assert query.followup and query.regulations == (SHENZHEN,)
+    assert "supervises the AI industry in Shenzhen" in query.standalone
+    assert query.context_articles == (f"{SHENZHEN}:6",)
+    assert understand("What about Shanghai?", corpus, history=history).standalone.startswith(
+        "Which department supervises the AI industry in Shanghai?")
+
+
+def test_self_contained_question_is_not_a_follow_up(corpus):
+    history = [Turn("user", "What does Shanghai say about drones?"), Turn("assistant", "…")]
+    query = understand("How does the Shenzhen regulation define artificial intelligence?", corpus, history=history)
+    assert not query.followup and query.standalone == query.question
+
+
+def test_other_jurisdictions_are_noticed(corpus):
+    assert understand("香港对人工智能是怎么监管的？", corpus).other_jurisdictions == ("香港",)
+    assert understand("What does the EU AI Act require?", corpus).other_jurisdictions == ("EU",)
+    assert understand("深圳和香港的合作区", corpus).regulations == (SHENZHEN,)
+
+
+@pytest.mark.parametrize("question, message", [("", "the question is empty"), ("   ", "the question is empty"),
+                                               ("x" * 2001, "2001 characters long")])
+def test_bad_questions(question, message):
+    with pytest.raises(InputError, match=message):
+        check_question(question)
+
+
+@pytest.mark.parametrize("history, message", [
+    ({"role": "user"}, "history must be a JSON list"),
+    ([{"role": "system", "content": "x"}], "history item 0 must look like"),
+    ([{"role": "user", "content": 3}], "history item 0"),
+])
+def test_bad_history(history, message):
+    with pytest.raises(InputError, match=message):
+        parse_history(history)
