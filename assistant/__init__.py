@@ -17,12 +17,12 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Assistant": "answering.assistant",
     "Answer": "answering.answer",
-    "Citation": "answering.citations",
+    "Citation": "corpus.model",
     "DroppedCitation": "answering.citations",
     "Article": "corpus.model",
     "Corpus": "corpus.model",
     "Regulation": "corpus.model",
-    "load_corpus": "corpus.model",
+    "load_corpus": "corpus.sources",
     "build_index": "index.build",
     "LegalRetriever": "retrieval.langchain",
     "Settings": "settings",
@@ -34,8 +34,9 @@ __all__ = ["Answer", "Article", "Assistant", "Citation", "Corpus", "DroppedCitat
 if TYPE_CHECKING:
     from .answering.answer import Answer
     from .answering.assistant import Assistant
-    from .answering.citations import Citation, DroppedCitation
-    from .corpus.model import Article, Corpus, Regulation, load_corpus
+    from .answering.citations import DroppedCitation
+    from .corpus.model import Article, Citation, Corpus, Regulation
+    from .corpus.sources import load_corpus
     from .errors import LawqaError
     from .index.build import build_index
     from .retrieval.langchain import LegalRetriever

@@ -64,7 +64,7 @@ def index_command(
 
     Example: lawqa index
     """
-    from .corpus.model import load_corpus
+    from .corpus.sources import load_corpus
     from .index.build import build_index
     from .index.builds import index_root
     from .index.embedding import load_embedder
@@ -93,7 +93,8 @@ def articles_command(
 
     Example: lawqa articles --regulation shenzhen-ai-2022 --json
     """
-    from .corpus.model import article_record, load_corpus
+    from .corpus.model import article_record
+    from .corpus.sources import load_corpus
 
     corpus = load_corpus(load_settings().data_dir)
     if regulation is not None:
@@ -118,8 +119,9 @@ def show_command(
 
     Example: lawqa show shanghai-ai-2022 66
     """
-    from .corpus.model import article_record, load_corpus
-    from .text.numbering import format_chinese_number
+    from .corpus.labels import article_label, heading_line
+    from .corpus.model import article_record
+    from .corpus.sources import load_corpus
 
     corpus = load_corpus(load_settings().data_dir)
     found = corpus.require_article(regulation, article)
@@ -130,12 +132,9 @@ def show_command(
     for language in found.languages:
         typer.echo(f"《{reg.name('zh')}》" if language == "zh" else reg.name("en"))
         for kind, heading in (("chapter", found.chapter), ("section", found.section)):
-            if heading is not None and language == "zh":
-                typer.echo(f"第{format_chinese_number(heading.number)}{'章' if kind == 'chapter' else '节'} "
-                           f"{heading.title('zh')}")
-            elif heading is not None:
-                typer.echo(f"{kind.title()} {heading.number} {heading.title('en')}")
-        typer.echo(f"第{format_chinese_number(found.number)}条" if language == "zh" else f"Article {found.number}")
+            if heading is not None:
+                typer.echo(heading_line(kind, heading, language))
+        typer.echo(article_label(found.number, language))
         typer.echo(found.text(language).text)
         typer.echo("")
     for note in found.notes:
@@ -154,7 +153,7 @@ def add_command(
 
     Example: lawqa add rules.md --id beijing-ai-2023 --title "Beijing AI Regulations"
     """
-    from .corpus.model import add_regulation
+    from .corpus.sources import add_regulation
 
     try:
         effective_date = date.fromisoformat(effective) if effective else None
@@ -174,7 +173,7 @@ def _assistant(settings):
 
 
 def _read_history(path: Path | None) -> list[dict]:
-    from .question.understand import parse_history
+    from .text.conversation import parse_history
 
     if path is None:
         return []
@@ -189,7 +188,7 @@ def _read_history(path: Path | None) -> list[dict]:
     return raw
 
 
-def _print_answer(answer, corpus) -> None:
+def _print_answer(answer) -> None:
     typer.echo(answer.text)
     if answer.citations:
         typer.echo("\nSources: " + "; ".join(f"{c.regulation} Art. {c.article}" for c in answer.citations))
@@ -224,7 +223,7 @@ def ask_command(
     if as_json:
         typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
-        _print_answer(answer, assistant.corpus)
+        _print_answer(answer)
 
 
 @app.command("chat")
@@ -261,7 +260,7 @@ def chat_command(
         except InputError as exc:
             typer.echo(f"lawqa: error: {exc}", err=True)
             continue
-        _print_answer(answer, assistant.corpus)
+        _print_answer(answer)
         history += [{"role": "user", "content": line}, {"role": "assistant", "content": answer.text}]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.corpus.model import load_corpus
+from assistant.corpus.sources import load_corpus
 from assistant.index.build import build_index
 from assistant.index.embedding import HashEmbedder
 

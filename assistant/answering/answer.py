@@ -1,35 +1,22 @@
-"""Answers: one `Answer` type, the decision what to cite, and the extractive composer.
+"""Answers: the one `Answer` type every mode returns, and the decision which retrieved articles to cite.
 
-The extractive composer (the default: offline, deterministic, no model) quotes the sentences and numbered
-items of the chosen articles that bear on the question, framed in the question's language. Quoted article
-text is set as Markdown blockquote lines ("> …"), so the citation parser and the language check never
-mistake an article's own cross-references or language for the answer's. A "see also" line lists nearby
-articles when the answer abstains; it is marked so it is not read as a citation either.
+The extractive composer is in `extractive`, the LLM answerer in `llm`; both go through `choose_citations`
+(extractive) or citation verification (`citations`) before an `Answer` reaches anyone.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..corpus.model import Article, Corpus, Regulation
-from ..index.terms import translate_tokens
+from ..corpus.model import Article, Citation, Corpus, Regulation
 from ..question.understand import Query
 from ..retrieval.calibration import Calibration
 from ..retrieval.searcher import Hit
 from ..text.language import Language
-from ..text.numbering import format_chinese_number
-from ..text.tokens import tokenize
-from .citations import Citation, DroppedCitation
+from .citations import DroppedCitation
 
 MAX_CITED = 3
-MAX_SENTENCES = 3
-SEE_ALSO = {"zh": "另见（未直接涉及）：", "en": "See also (not directly on point): "}
-_SENTENCE = re.compile(r"[^。；;.!?！？]+(?:[。；;!?！？]|\.(?=\s|$))?")
-# "有哪些职责？" / "What are the duties?" ask for a whole list; a pointed question wants one item.
-_ASKS_FOR_LIST = re.compile(r"哪些|哪几|有什么(?:职责|行为|规定|要求|情形)|包括什么|列出|列举|\bwhat are\b|\bwhich\b.*\bare\b|"
-                            r"\blist\b|\ball the\b|\bduties\b|\bresponsibilities\b|\bprohibit", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -59,14 +46,6 @@ class Answer:
             "dropped_citations": [{"regulation": d.regulation, "article": d.article, "reason": d.reason}
                                   for d in self.dropped_citations],
         }
-
-
-def cite_label(regulation: Regulation, article: Article, language: Language) -> str:
-    """How an answer names an article: 《…》第六十六条 / Shanghai Regulations, Article 66."""
-    if language == "zh":
-        return f"《{regulation.name('zh')}》第{format_chinese_number(article.number)}条"
-    short = regulation.short_name.get("en") or regulation.name("en")
-    return f"{short} Regulations, Article {article.number}"
 
 
 def choose_citations(query: Query, hits: Sequence[Hit], calibration: Calibration, *,
@@ -104,125 +83,3 @@ def missing_lookups(query: Query, corpus: Corpus) -> list[MissingArticle]:
         if all(corpus.article(r, ref.number) is None for r in regulations):
             missing.extend(MissingArticle(corpus.regulation(r), ref.number) for r in regulations)
     return missing
-
-
-class ExtractiveAnswerer:
-    """Composes a grounded answer from the articles' own sentences; no model involved."""
-
-    def __init__(self, corpus: Corpus, calibration: Calibration, *, terms: dict[str, list[str]] | None = None,
-                 idf: Callable[[], Mapping[str, float]] | None = None):
-        self.corpus = corpus
-        self.calibration = calibration
-        self.terms = terms or {}
-        self._idf = idf or dict  # called when a sentence must be chosen, not at start-up
-
-    def answer(self, query: Query, hits: Sequence[Hit], *, answerable: float = 1.0) -> Answer:
-        """Answer from the hits, or abstain in the question's language."""
-        language = query.language
-        chosen = choose_citations(query, hits, self.calibration, answerable=answerable)
-        if not chosen:
-            return self.abstain(query, hits)
-        whole = bool(query.article_refs)
-        blocks = [self._block(query, hit.article, whole=whole, comparison=query.comparison) for hit in chosen]
-        intro = {"zh": "以下是条例中与您的问题相关的规定：", "en": "Here is what the regulations provide:"}[language]
-        if query.comparison and len({h.article.regulation for h in chosen}) > 1:
-            intro = {"zh": "两部条例对此分别规定如下：", "en": "The regulations address this as follows, side by side:"}[
-                language]
-        elif len(chosen) == 1:
-            intro = ""
-        text = "\n\n".join(part for part in [intro, *blocks] if part)
-        citations = tuple(Citation(h.article.regulation, h.article.number) for h in chosen)
-        return Answer(text=text, citations=citations, language=language, abstained=False, retrieved=tuple(hits),
-                      cited_articles=tuple(h.article for h in chosen))
-
-    def abstain(self, query: Query, hits: Sequence[Hit], *, mode: str = "extractive") -> Answer:
-        """Say plainly that the regulations do not answer this (or that a named article does not exist)."""
-        missing = missing_lookups(query, self.corpus)
-        text = self._abstention(query.language, missing, [] if missing else hits)
-        see_also = () if missing else tuple(Citation(h.article.regulation, h.article.number) for h in hits[:3])
-        return Answer(text=text, citations=(), language=query.language, abstained=True, retrieved=tuple(hits),
-                      mode=mode, see_also=see_also)
-
-    def _abstention(self, language: Language, missing: list[MissingArticle], hits: Sequence[Hit]) -> str:
-        if missing:
-            # Worded so that it is not itself a citation of the missing article.
-            if language == "zh":
-                return "；".join(f"《{m.regulation.name('zh')}》共{len(m.regulation.articles)}条，"
-                                f"没有编号为{m.number}的条文" for m in missing) + "。"
-            return "; ".join(f"The {m.regulation.short_name.get('en') or m.regulation.name('en')} Regulations have "
-                             f"{len(m.regulation.articles)} articles; there is no article numbered {m.number}"
-                             for m in missing) + "."
-        text = {"zh": "在这些条例中没有找到关于这个问题的规定。条例主要涉及人工智能产业的促进、支持措施和治理，"
-                      "未对此作出规定；如需具体答复，请咨询相关主管部门或专业律师。",
-                "en": "Not found in these regulations: they do not address this question. They cover promoting, "
-                      "supporting and governing the AI industry; for this question, ask the competent authority "
-                      "or a lawyer."}[language]
-        if hits:
-            names = [self._see_also_name(h.article, language) for h in hits[:3]]
-            text += "\n\n" + SEE_ALSO[language] + ("；" if language == "zh" else "; ").join(names)
-        return text
-
-    def _see_also_name(self, article: Article, language: Language) -> str:
-        # Deliberately not written like a citation: the abstaining answer cites nothing.
-        regulation = self.corpus.regulation(article.regulation)
-        short = regulation.short_name.get(language) or regulation.name(language)
-        return f"{short} · {article.id}"
-
-    def _block(self, query: Query, article: Article, *, whole: bool, comparison: bool) -> str:
-        language = query.language
-        regulation = self.corpus.regulation(article.regulation)
-        text = article.text(language)
-        foreign = text is None
-        text = text or article.best_text(language)
-        lines = [p.render() for p in text.paragraphs] if whole else self._select(query, text.paragraphs,
-                                                                                  foreign=foreign)
-        label = cite_label(regulation, article, language)
-        chapter = ""
-        if article.chapter is not None:
-            # A chapter title only in the other language would put that language into the answer's framing.
-            title = article.chapter.titles.get(language)
-            number = format_chinese_number(article.chapter.number)
-            if language == "zh":
-                chapter = f"（第{number}章 {title}）" if title else f"（第{number}章）"
-            else:
-                chapter = f" (Chapter {article.chapter.number}, {title})" if title else \
-                    f" (Chapter {article.chapter.number})"
-        if language == "zh":
-            lead = f"{regulation.short_name.get('zh', '')}：" if comparison else ""
-            head = f"{lead}{label}{chapter}规定："
-            if foreign:
-                head = f"{lead}{label}{chapter}（该条例只有英文译本，以下为英文原文摘录）规定："
-        else:
-            lead = f"{regulation.short_name.get('en', '')}: " if comparison else ""
-            head = f"{lead}{label}{chapter} provides:"
-        return head + "\n" + "\n".join(f"> {line}" for line in lines)
-
-    def _select(self, query: Query, paragraphs: Sequence, *, foreign: bool) -> list[str]:
-        """The sentences and items that bear on the question, in article order (at least one)."""
-        tokens = set(tokenize(query.standalone))
-        if foreign and query.language == "zh":
-            tokens |= set(translate_tokens(tokenize(query.standalone), self.terms))
-        units: list[tuple[int, str, bool]] = []  # (paragraph index, sentence, is_item)
-        for index, paragraph in enumerate(paragraphs):
-            if paragraph.label:
-                units.append((index, paragraph.render(), True))
-            else:
-                units.extend((index, s.strip(), False) for s in _SENTENCE.findall(paragraph.text) if s.strip())
-        if len(units) <= MAX_SENTENCES:
-            return [p.render() for p in paragraphs]
-        idf = self._idf()
-        scores = [sum(idf.get(t, 1.0) for t in sorted(set(tokenize(u)) & tokens)) for _, u, _ in units]
-        best = max(scores)
-        keep = {i for i, s in enumerate(scores) if best > 0 and s >= 0.5 * best}
-        keep = set(sorted(keep, key=lambda i: -scores[i])[:MAX_SENTENCES]) or {0}
-        whole_list = bool(_ASKS_FOR_LIST.search(query.question))
-        for i in list(keep):
-            lead_in = i if not units[i][2] else next((j for j in range(i - 1, -1, -1) if not units[j][2]), None)
-            if lead_in is None or lead_in + 1 >= len(units) or not units[lead_in + 1][2]:
-                continue
-            keep.add(lead_in)  # a selected item needs its lead-in ("…perform the following duties:")
-            items = range(lead_in + 1, next((j for j in range(lead_in + 1, len(units)) if not units[j][2]),
-                                            len(units)))
-            if whole_list or not any(j in keep for j in items):
-                keep.update(items)  # the question asks for the list, or only its lead-in matched
-        return [units[i][1] for i in sorted(keep)]

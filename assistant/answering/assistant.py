@@ -11,17 +11,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
-from ..corpus.model import load_corpus
+from ..corpus.sources import load_corpus
 from ..errors import IndexStateError, InputError, ModelError
-from ..index.build import BuildProgress, build_index, index_fingerprint, open_index
+from ..index.build import BuildProgress, build_index, index_fingerprint
 from ..index.builds import read_meta
 from ..index.embedding import Embedder, load_embedder
-from ..question.understand import Turn, parse_history, understand
+from ..index.search_index import open_index
+from ..question.understand import understand
 from ..retrieval.calibration import Calibration, load_calibration
 from ..retrieval.searcher import Searcher
 from ..settings import Settings
-from .answer import Answer, ExtractiveAnswerer
+from ..text.conversation import Turn, as_turns
+from .answer import Answer, choose_citations
 from .citations import verify_citations
+from .extractive import ExtractiveAnswerer
 
 if TYPE_CHECKING:  # imported lazily: LLM mode pulls in LangChain's chat-model stack
     from langchain_core.language_models import BaseChatModel
@@ -52,10 +55,11 @@ class Assistant:
             from ..retrieval.reranking import CrossEncoderReranker
 
             reranker = CrossEncoderReranker(settings.reranker, threads=settings.embed_threads)
-        self.searcher = Searcher(self.corpus, self.index, self.embedder, calibration=calibration, reranker=reranker)
-        self.extractive = ExtractiveAnswerer(self.corpus, self.searcher.calibration, terms=self.index.terms,
-                                             idf=lambda: self.searcher.idf)
-        self.use_calibration(calibration or load_calibration())
+        self.searcher = Searcher(self.corpus, self.index, self.embedder, calibration=calibration or load_calibration(),
+                                 reranker=reranker)
+        if settings.abstain_threshold is not None:
+            self.use_calibration(self.searcher.calibration)
+        self.extractive = ExtractiveAnswerer(self.corpus, terms=self.index.terms, idf=lambda: self.searcher.idf)
         self._chat_model = chat_model
 
     def _open_index(self, *, progress: BuildProgress | None, build: bool):
@@ -81,9 +85,12 @@ class Assistant:
         """Rank and answer with this calibration from now on (a LAWQA_ABSTAIN_THRESHOLD still overrides)."""
         if self.settings.abstain_threshold is not None:
             calibration = replace(calibration, abstain=self.settings.abstain_threshold)
-        self.calibration = calibration
         self.searcher.calibration = calibration
-        self.extractive.calibration = calibration
+
+    @property
+    def calibration(self) -> Calibration:
+        """The calibration ranking and answering use (the searcher holds it)."""
+        return self.searcher.calibration
 
     @property
     def llm(self) -> LLMAnswerer:
@@ -115,7 +122,7 @@ class Assistant:
         mode = mode or self.settings.mode
         if mode not in ("extractive", "llm"):
             raise InputError(f"mode {mode!r} is not known; use extractive or llm")
-        turns = _turns(history)
+        turns = as_turns(history)
         query = understand(question, self.corpus, history=turns, regulation=regulation)
         if mode == "llm" and query.followup and query.standalone != query.question:
             try:
@@ -124,10 +131,11 @@ class Assistant:
                 pass  # the rule-based condensation stands when the model cannot be reached
         hits = self.searcher.search(query, k=self.settings.top_k)
         answerable = self.calibration.answerable(self.searcher.answerability(query, hits))
+        chosen = choose_citations(query, hits, self.calibration, answerable=answerable)
         if mode == "llm":
-            yield from self.llm.stream(query, hits, answerable=answerable)
+            yield from self.llm.stream(query, hits, chosen=chosen)
             return
-        answer = self.extractive.answer(query, hits, answerable=answerable)
+        answer = self.extractive.answer(query, hits, chosen)
         text, kept, dropped = verify_citations(answer.text, self.corpus, retrieved=[h.article.id for h in hits],
                                                extra=answer.citations)
         answer = replace(answer, text=text, citations=tuple(kept), dropped_citations=tuple(dropped))
@@ -142,11 +150,3 @@ def _endpoint_errors() -> tuple[type[Exception], ...]:
     except ImportError:  # pragma: no cover - langchain-openai depends on openai
         return ()
     return (APIError,)
-
-
-def _turns(history: Sequence[Turn] | list[dict] | None) -> tuple[Turn, ...]:
-    if not history:
-        return ()
-    if all(isinstance(t, Turn) for t in history):
-        return tuple(history)
-    return parse_history(list(history))

@@ -16,16 +16,18 @@ from functools import lru_cache
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from ..corpus.model import Corpus
+from ..corpus.labels import article_label
+from ..corpus.model import Citation, Corpus
 from ..errors import ModelError
-from ..question.understand import Query, Turn
+from ..question.understand import Query
 from ..resources import bundled_path
 from ..retrieval.searcher import Hit
 from ..settings import Settings
+from ..text.conversation import Turn
 from ..text.language import SENTENCE_END, Language
-from ..text.numbering import format_chinese_number
-from .answer import Answer, ExtractiveAnswerer
-from .citations import Citation, DroppedCitation, verify_citations
+from .answer import Answer
+from .citations import DroppedCitation, verify_citations
+from .extractive import ExtractiveAnswerer
 
 NOT_FOUND = "NOT_FOUND"
 
@@ -73,8 +75,7 @@ def pack_context(corpus: Corpus, hits: Sequence[Hit], language: Language, *, bud
         article = hit.article
         regulation = corpus.regulation(article.regulation)
         text = article.best_text(language).text
-        number = f"第{format_chinese_number(article.number)}条" if language == "zh" else f"Article {article.number}"
-        block = f"[{article.id}] {regulation.name(language)} {number}\n{text}"
+        block = f"[{article.id}] {regulation.name(language)} {article_label(article.number, language)}\n{text}"
         cost = count(block)
         if used + cost > budget:
             if not blocks:  # the best article alone is too long: send as much of it as fits
@@ -112,22 +113,23 @@ class LLMAnswerer:
         reply = self.chat_model.invoke([HumanMessage(prompt)])
         return str(reply.content).strip() or question
 
-    def stream(self, query: Query, hits: Sequence[Hit], *, answerable: float = 1.0) -> Iterator[str | Answer]:
+    def stream(self, query: Query, hits: Sequence[Hit], *, chosen: Sequence[Hit] = ()) -> Iterator[str | Answer]:
         """Yield verified text pieces as they arrive, then the final Answer.
 
         The model is asked even when retrieval doubts the question is answerable: it sees the articles and
-        may say NOT_FOUND itself; `answerable` only matters for the extractive fallback.
+        may say NOT_FOUND itself; `chosen` (what the extractive answer would cite) only matters for the
+        extractive fallback.
         """
         messages, included = self.messages(query, hits)  # prompt files and packing: our errors, not the endpoint's
         try:
-            yield from self._verified_stream(query, hits, messages, included, answerable)
+            yield from self._verified_stream(query, hits, messages, included, chosen)
         except ModelError:
             raise
         except Exception as exc:  # noqa: BLE001 - the endpoint fails in many ways (connection, status, timeout)
-            yield self._fallback(query, hits, f"{type(exc).__name__}: {str(exc)[:200]}", answerable)
+            yield self._fallback(query, hits, f"{type(exc).__name__}: {str(exc)[:200]}", chosen)
 
     def _verified_stream(self, query: Query, hits: Sequence[Hit], messages: list, included: list[str],
-                         answerable: float) -> Iterator[str | Answer]:
+                         chosen: Sequence[Hit]) -> Iterator[str | Answer]:
         pending, shown, kept, dropped = "", [], {}, {}
         started = False
         for chunk in self.chat_model.stream(messages):
@@ -153,7 +155,7 @@ class LLMAnswerer:
         text = "".join(shown).strip()
         if not kept:
             yield self._fallback(query, hits, "the model's answer cited none of the retrieved articles",
-                                 answerable, dropped=tuple(dropped.values()))
+                                 chosen, dropped=tuple(dropped.values()))
             return
         yield Answer(text=text, citations=tuple(kept), language=query.language, abstained=False,
                      retrieved=tuple(hits), dropped_citations=tuple(dropped.values()), mode="llm",
@@ -168,9 +170,9 @@ class LLMAnswerer:
         # Keep the whitespace that separated this sentence from the next one.
         return cleaned + sentence[len(sentence.rstrip()):] if cleaned else ""
 
-    def _fallback(self, query: Query, hits: Sequence[Hit], reason: str, answerable: float,
+    def _fallback(self, query: Query, hits: Sequence[Hit], reason: str, chosen: Sequence[Hit],
                   dropped: tuple[DroppedCitation, ...] = ()) -> Answer:
-        answer = self.extractive.answer(query, hits, answerable=answerable)
+        answer = self.extractive.answer(query, hits, chosen)
         return Answer(text=f"{FALLBACK_NOTE[query.language]}\n\n{answer.text}", citations=answer.citations,
                       language=answer.language, abstained=answer.abstained, retrieved=answer.retrieved,
                       dropped_citations=dropped, mode="extractive", note=f"fell back to extractive: {reason}",

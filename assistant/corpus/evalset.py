@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import DatasetError
+from ..text.conversation import Turn
 from .model import Corpus
 
 KINDS = ("factoid", "definition", "crosslingual", "lookup", "comparison", "followup", "layperson", "abstain")
@@ -34,15 +35,6 @@ class ArticleKey(BaseModel):
         return f"{self.regulation}:{self.article}"
 
 
-class Message(BaseModel):
-    """One turn of a case's conversation history."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    role: Literal["user", "assistant"]
-    content: str
-
-
 class Case(BaseModel):
     """One evaluation case."""
 
@@ -56,7 +48,7 @@ class Case(BaseModel):
     answerable: bool
     kind: str = Field(min_length=1)
     split: Literal["dev", "test"] | None = None
-    history: list[Message] = Field(default_factory=list)
+    history: list[Turn] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Case:

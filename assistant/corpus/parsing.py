@@ -30,6 +30,8 @@ from ..text.language import (
 )
 from ..text.numbering import CHINESE_DIGITS, parse_heading_number
 from .footnotes import Note, extract_footnotes, strip_marker
+from .labels import article_label
+from .model import Appendix, Paragraph
 
 _NUM_ZH = rf"[{CHINESE_DIGITS}\d０-９]+"
 _ZH_HEADING = re.compile(rf"^第\s*({_NUM_ZH})\s*(章|节|節|条|條)(?:[\s:：.．、]+(.*)|(?=[【(（])(.*)|$)")
@@ -44,18 +46,6 @@ _FOOTER = re.compile(r"^(©|\(c\)\s|Copyright\b|版权所有)", re.IGNORECASE)
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MARKDOWN_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
 _MAX_TITLE = 80
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """One paragraph of an article; numbered items carry their label, e.g. "(1)" or "(一)"."""
-
-    text: str
-    label: str | None = None
-
-    def render(self) -> str:
-        """Return the paragraph as one line of text, label included."""
-        return f"{self.label} {self.text}" if self.label else self.text
 
 
 @dataclass(frozen=True)
@@ -80,24 +70,12 @@ class ParsedArticle:
 
 
 @dataclass(frozen=True)
-class Appendix:
-    """Explanatory matter after the articles (e.g. the legislature's Interpretation): never an article."""
-
-    heading: str
-    title: str
-    paragraphs: tuple[Paragraph, ...]
-    notes: tuple[Note, ...]
-    line: int
-
-
-@dataclass(frozen=True)
 class ParsedSource:
     """Everything one source file contributes: articles per language and any appendices."""
 
     path: str
     articles: dict[Language, tuple[ParsedArticle, ...]]
     appendices: tuple[Appendix, ...]
-    layout: str
 
 
 @dataclass
@@ -151,8 +129,7 @@ def parse_source(path: Path, *, display_path: str | None = None) -> ParsedSource
     shown = display_path or str(path)
     lines = _read_lines(read_source(path), markdown=path.suffix.lower() in (".md", ".markdown"))
     lines, notes = extract_footnotes(lines, is_heading=lambda text: _heading_of(text) is not None)
-    layout = "wrapped" if _looks_wrapped(lines) else "lines"
-    blocks = _assemble_blocks(lines, wrapped=layout == "wrapped")
+    blocks = _assemble_blocks(lines, wrapped=_looks_wrapped(lines))
     body, appendix_blocks = _split_off_appendix(blocks)
     streams: dict[Language, list[_Block]] = {lang: [] for lang in LANGUAGES}
     for block in body:
@@ -164,7 +141,7 @@ def parse_source(path: Path, *, display_path: str | None = None) -> ParsedSource
                           "'第一条' (or 第1条) or 'Article 1'", path=shown)
     articles = {lang: _attach_notes(found, notes) for lang, found in articles.items()}
     appendices = _build_appendices(appendix_blocks, notes)
-    return ParsedSource(path=shown, articles=articles, appendices=appendices, layout=layout)
+    return ParsedSource(path=shown, articles=articles, appendices=appendices)
 
 
 def _read_lines(text: str, *, markdown: bool) -> list[_Line]:
@@ -326,7 +303,7 @@ def _check_sequence(number: int, line: int, drafts: list[_Draft], seen: dict[int
 
 
 def _label(number: int, language: Language) -> str:
-    return f"第{number}条" if language == "zh" else f"Article {number}"
+    return article_label(number, language)
 
 
 def _paragraph(text: str) -> Paragraph:

@@ -18,11 +18,11 @@ from ..corpus.evalset import Case
 from ..corpus.manifest import load_manifest
 from ..corpus.model import Corpus
 from ..corpus.parsing import parse_source, read_source
-from ..index.build import SearchIndex
 from ..index.embedding import Embedder, langchain_embeddings
+from ..index.search_index import SearchIndex
 from ..resources import bundled_path
 from ..text.tokens import tokenize
-from .run import System, SystemOutput
+from .systems import System, SystemOutput
 
 K = 4  # LangChain's default number of retrieved documents
 

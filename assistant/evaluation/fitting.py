@@ -11,9 +11,10 @@ from datetime import date
 
 from ..answering.answer import choose_citations, missing_lookups
 from ..corpus.evalset import Case
-from ..question.understand import Query, Turn, understand
+from ..question.understand import Query, understand
 from ..retrieval.calibration import Calibration, fit_answerability, fit_listwise, fit_platt
 from ..retrieval.searcher import Searcher
+from .metrics import citation_scores
 
 ABSTAIN_GRID = tuple(round(0.02 * i, 2) for i in range(1, 50))
 MARGIN_GRID = tuple(round(0.25 * i, 2) for i in range(0, 17))
@@ -32,20 +33,10 @@ def prepare(searcher: Searcher, cases: Sequence[Case]) -> list[Prepared]:
     """Understand each case and compute its candidates' features once."""
     out = []
     for case in cases:
-        history = [Turn(role=m.role, content=m.content) for m in case.history]
+        history = case.history
         query = understand(case.question, searcher.corpus, history=history)
         out.append(Prepared(case=case, query=query, features=searcher.candidates(query)))
     return out
-
-
-def _f1(case: Case, cited: set[str]) -> float:
-    if not case.answerable:
-        return 1.0 if not cited else 0.0
-    if not cited:
-        return 0.0
-    precision = len(cited & case.allowed_ids) / len(cited)
-    recall = len(cited & case.expected_ids) / len(case.expected_ids)
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 def simulate(searcher: Searcher, prepared: Sequence[Prepared], calibration: Calibration,
@@ -58,7 +49,7 @@ def simulate(searcher: Searcher, prepared: Sequence[Prepared], calibration: Cali
         chosen = choose_citations(item.query, hits, calibration, answerable=answerable)
         cited = {h.article.id for h in chosen}
         abstained = not chosen or bool(missing_lookups(item.query, searcher.corpus))
-        f1s.append(_f1(item.case, cited))
+        f1s.append(citation_scores(item.case, cited)[2])
         correct.append(float(abstained != item.case.answerable))
     return sum(f1s) / len(f1s), sum(correct) / len(correct)
 

@@ -76,7 +76,7 @@ def write_report(report: dict, directory: Path, *, title: str = "lawqa evaluatio
              (f"Dataset `{meta.get('dataset', '?')}`, split `{meta.get('split', '?')}`, mode `{meta.get('mode', '?')}`, "
               f"embedder `{meta.get('embedder', '?')}`, {report['n']} cases; calibration fitted on the dev split "
               f"({meta.get('calibration', '?')})."), "",
-             ("Definitions are in `assistant/evaluation.py`: citation precision counts expected and acceptable "
+             ("Definitions are in `assistant/evaluation/metrics.py`: citation precision counts expected and acceptable "
               "articles, recall counts expected ones; an unanswerable case scores 1 only if it cites nothing. "
               "`F1 ans.` averages answerable cases only."), "",
              "```", summary_table(report), "```", "",

@@ -1,96 +1,18 @@
-"""Evaluation: run a system over cases and measure citations, retrieval, abstention, language and latency.
+"""Running an evaluation: a system over cases, timed, scored, and (with baselines) beside the others.
 
-Definitions (C cited, E expected, A acceptable; all sets of article ids):
-- citation precision = |C ∩ (E ∪ A)| / |C| (0 when C is empty on an answerable case); recall = |C ∩ E| / |E|;
-  F1 per case, then averaged. On an unanswerable case the answer must cite nothing: P = R = F1 = 1 if C is
-  empty, else 0. `f1_answerable` averages answerable cases only (the stricter figure).
-- C is read from the structured citation list *and* parsed from the answer text; `agreement` is the share of
-  cases where the two sets are equal, and a citation counts against the system if either source has it.
-- invalid rate: share of cases citing an article that does not exist; ungrounded rate: share citing an
-  article that was not retrieved for the question.
-- abstention: recall on unanswerable cases, false-abstention rate on answerable ones, accuracy over all.
-- language accuracy: the answer text's own language (quoted article text and "see also" lines removed)
-  equals the question's.
-- retrieval: recall@1/5/10 and MRR@10 over articles, on answerable cases.
+The metrics are defined in `metrics`; the systems' contract in `systems`.
 """
 
 from __future__ import annotations
 
-import statistics
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 
-from ..answering.answer import Answer
-from ..answering.citations import find_citations, quoted_spans
 from ..corpus.evalset import Case
-from ..corpus.model import Corpus
-from ..question.understand import Turn
-from ..text.language import detect_language
-
-
-@dataclass(frozen=True)
-class SystemOutput:
-    """What any evaluated system (ours or a baseline) returns for one case."""
-
-    text: str
-    citations: tuple[str, ...]  # article ids, from the structured list
-    retrieved: tuple[str, ...]  # article ids, ranked
-    abstained: bool
-    language: str | None = None
-
-
-System = Callable[[Case], SystemOutput]
-
-
-@dataclass(frozen=True)
-class CaseResult:
-    """One case's output and verdicts."""
-
-    case: Case
-    output: SystemOutput
-    parsed: tuple[str, ...]
-    latency_ms: float
-    scores: dict[str, float] = field(default_factory=dict)
-
-
-def answer_language(text: str) -> str:
-    """The language of the answer's own words: quoted lines and "see also" lines removed."""
-    spans = quoted_spans(text)
-    own = "".join(ch for i, ch in enumerate(text) if not any(a <= i < b for a, b in spans))
-    return detect_language(own or text)
-
-
-def output_from_answer(answer: Answer) -> SystemOutput:
-    """Our Answer as a SystemOutput."""
-    return SystemOutput(text=answer.text, citations=tuple(c.id for c in answer.citations),
-                        retrieved=tuple(h.article.id for h in answer.retrieved), abstained=answer.abstained,
-                        language=answer.language)
-
-
-def score_case(case: Case, output: SystemOutput, parsed: Sequence[str], corpus: Corpus) -> dict[str, float]:
-    """Every per-case verdict as a number (1/0 for yes/no)."""
-    cited = set(output.citations) | set(parsed)
-    allowed, expected = case.allowed_ids, case.expected_ids
-    scores: dict[str, float] = {}
-    if case.answerable:
-        precision = len(cited & allowed) / len(cited) if cited else 0.0
-        recall = len(cited & expected) / len(expected)
-        ranked = list(output.retrieved)
-        for k in (1, 5, 10):
-            scores[f"recall@{k}"] = len(expected & set(ranked[:k])) / len(expected)
-        scores["mrr@10"] = next((1.0 / (i + 1) for i, a in enumerate(ranked[:10]) if a in expected), 0.0)
-    else:
-        precision = recall = 1.0 if not cited else 0.0
-    scores["precision"], scores["recall"] = precision, recall
-    scores["f1"] = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    scores["invalid"] = float(any(corpus.get(a) is None for a in cited))
-    scores["ungrounded"] = float(any(a not in output.retrieved for a in cited))
-    scores["agreement"] = float(set(output.citations) == set(parsed))
-    scores["abstained"] = float(output.abstained)
-    scores["abstention_correct"] = float(output.abstained != case.answerable)
-    scores["language_ok"] = float(answer_language(output.text) == case.lang)
-    return scores
+from ..corpus.model import Corpus, regulation_of
+from ..corpus.references import find_citations
+from .metrics import breakdown, score_case
+from .systems import CaseResult, System, assistant_system
 
 
 def run_system(system: System, cases: Iterable[Case], corpus: Corpus) -> list[CaseResult]:
@@ -100,57 +22,11 @@ def run_system(system: System, cases: Iterable[Case], corpus: Corpus) -> list[Ca
         started = time.perf_counter()
         output = system(case)
         latency = (time.perf_counter() - started) * 1000
-        defaults = list(dict.fromkeys(a.rpartition(":")[0] for a in output.retrieved))
+        defaults = list(dict.fromkeys(regulation_of(a) for a in output.retrieved))
         parsed = tuple(c.id for c in find_citations(output.text, corpus, default_regulations=defaults))
         results.append(CaseResult(case=case, output=output, parsed=parsed, latency_ms=latency,
                                   scores=score_case(case, output, parsed, corpus)))
     return results
-
-
-def _mean(values: Sequence[float]) -> float | None:
-    return round(sum(values) / len(values), 4) if values else None
-
-
-def _percentile(values: Sequence[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))], 2)
-
-
-def summarize(results: Sequence[CaseResult]) -> dict:
-    """Aggregate metrics for a set of case results."""
-    answerable = [r for r in results if r.case.answerable]
-    unanswerable = [r for r in results if not r.case.answerable]
-
-    def mean(key: str, subset: Sequence[CaseResult]) -> float | None:
-        return _mean([r.scores[key] for r in subset if key in r.scores])
-
-    return {
-        "n": len(results),
-        "retrieval": {k: mean(k, answerable) for k in ("recall@1", "recall@5", "recall@10", "mrr@10")},
-        "citation": {"precision": mean("precision", results), "recall": mean("recall", results),
-                     "f1": mean("f1", results), "f1_answerable": mean("f1", answerable),
-                     "invalid_rate": mean("invalid", results), "ungrounded_rate": mean("ungrounded", results),
-                     "agreement": mean("agreement", results)},
-        "abstention": {"recall": mean("abstained", unanswerable),
-                       "false_rate": mean("abstained", answerable),
-                       "accuracy": mean("abstention_correct", results)},
-        "language_accuracy": mean("language_ok", results),
-        "latency_ms": {"p50": _percentile([r.latency_ms for r in results], 0.5),
-                       "p95": _percentile([r.latency_ms for r in results], 0.95),
-                       "mean": round(statistics.fmean([r.latency_ms for r in results]), 2) if results else None},
-    }
-
-
-def breakdown(results: Sequence[CaseResult]) -> dict:
-    """Overall metrics plus the same per kind and per language."""
-    report = summarize(results)
-    kinds = sorted({r.case.kind for r in results})
-    report["by_kind"] = {k: summarize([r for r in results if r.case.kind == k]) for k in kinds}
-    report["by_lang"] = {lang: summarize([r for r in results if r.case.lang == lang]) for lang in ("zh", "en")
-                         if any(r.case.lang == lang for r in results)}
-    return report
 
 
 def case_records(results: Sequence[CaseResult]) -> list[dict]:
@@ -163,33 +39,6 @@ def case_records(results: Sequence[CaseResult]) -> list[dict]:
         "retrieved": list(r.output.retrieved[:10]), "abstained": r.output.abstained,
         "latency_ms": round(r.latency_ms, 2), "verdicts": {k: round(v, 4) for k, v in r.scores.items()},
     } for r in results]
-
-
-def assistant_system(assistant, *, mode: str = "extractive") -> System:
-    """Our assistant as an evaluated system."""
-    def run(case: Case) -> SystemOutput:
-        history = [Turn(role=m.role, content=m.content) for m in case.history]
-        return output_from_answer(assistant.ask(case.question, history=history, mode=mode))
-    return run
-
-
-GATE = {"f1": 0.90, "recall@5": 0.95, "abstention_accuracy": 0.90, "language_accuracy": 0.98}
-
-
-def gate_failures(report: dict) -> list[str]:
-    """The CI gate: what falls short, as readable lines (empty when everything passes)."""
-    failures = []
-    checks = [("citation F1", report["citation"]["f1"], GATE["f1"]),
-              ("recall@5", report["retrieval"]["recall@5"], GATE["recall@5"]),
-              ("abstention accuracy", report["abstention"]["accuracy"], GATE["abstention_accuracy"]),
-              ("language accuracy", report["language_accuracy"], GATE["language_accuracy"])]
-    for name, value, bound in checks:
-        if value is None or value < bound:
-            failures.append(f"{name} {value} < {bound}")
-    for name in ("invalid_rate", "ungrounded_rate"):
-        if report["citation"][name]:
-            failures.append(f"{name} {report['citation'][name]} > 0")
-    return failures
 
 
 def evaluate(assistant, cases: Sequence[Case], *, mode: str = "extractive", baselines: bool = False,

@@ -18,9 +18,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from ..corpus.labels import article_label, division_label, short_name
 from ..corpus.model import Article, ArticleText, Corpus, Regulation
 from ..text.language import CJK_CHAR, Language
-from ..text.numbering import format_chinese_number
 
 # multilingual-e5-small reads 512 tokens; stay well below so the header and tokenizer slack fit.
 MAX_PASSAGE_TOKENS = 400
@@ -62,19 +62,10 @@ def context_header(regulation: Regulation, article: Article, language: Language)
     """
     parts = [regulation.name(language)]
     for kind, heading in (("chapter", article.chapter), ("section", article.section)):
-        if heading is None:
-            continue
-        title = heading.title(language)
-        if language == "zh":
-            parts.append(f"第{format_chinese_number(heading.number)}{'章' if kind == 'chapter' else '节'} {title}")
-        else:
-            parts.append(f"{kind.title()} {heading.number} {title}")
-    parts.append(_article_label(article, language))
+        if heading is not None:
+            parts.append(f"{division_label(kind, heading.number, language)} {heading.title(language)}")
+    parts.append(article_label(article.number, language))
     return " · ".join(parts)
-
-
-def _article_label(article: Article, language: Language) -> str:
-    return f"第{format_chinese_number(article.number)}条" if language == "zh" else f"Article {article.number}"
 
 
 def build_passages(corpus: Corpus, *, dense: str = "shown") -> list[Passage]:
@@ -124,8 +115,7 @@ def _passages_of(regulation: Regulation, article: Article, text: ArticleText, ve
 
 def _paragraph_passages(regulation: Regulation, article: Article, text: ArticleText) -> list[Passage]:
     """One embedded passage per paragraph of `text`, headed by the short regulation name and article number."""
-    name = regulation.short_name.get(text.language) or regulation.name(text.language)
-    header = f"{name} {_article_label(article, text.language)}"
+    header = f"{short_name(regulation, text.language)} {article_label(article.number, text.language)}"
     return [Passage(id=f"{article.id}/{text.language}/p{n}", article_id=article.id, regulation=regulation.id,
                     article=article.number, language=text.language, version=0, part=0,
                     text=f"{header}\n{paragraph.render()}", embedded=True, keyword=False, paragraph=n)

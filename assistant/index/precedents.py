@@ -7,7 +7,7 @@ embedded next to other questions bridges that vocabulary better than the article
 
 The precedents are the dev split of the bundled evaluation set, so the test split stays a fair measure.
 Follow-ups are condensed with their history, as live questions are. The index build embeds them (`embed_precedents`),
-and the searcher turns the nearest ones into ranking and answerability features (`calibration.py`). A
+and the searcher turns the nearest ones into ranking and answerability features (`retrieval/calibration.py`). A
 precedent never counts as evidence for its own question, so fitting on dev sees what a new question sees.
 "No answer" was judged against the bundled regulations only: once the corpus differs, unanswerable
 precedents are left out rather than allowed to hide an added regulation's answer.
@@ -24,18 +24,23 @@ from pathlib import Path
 import numpy as np
 
 from ..corpus.evalset import load_cases
-from ..corpus.model import Corpus
-from ..question.understand import Turn, understand
+from ..corpus.model import Corpus, regulation_of
+from ..question.understand import understand
 from ..resources import bundled_path
 from .embedding import Embedder
 
 
 @dataclass(frozen=True)
 class Precedent:
-    """A checked question: its standalone text and the articles its answer rests on (none: not addressed)."""
+    """A checked question: its standalone text and the articles its answer rests on (none: not addressed).
+
+    `key` identifies the question in its conversation before condensation (`conversation_key`), so that a
+    question is never its own precedent however condensation rewrites it.
+    """
 
     question: str
     articles: tuple[str, ...]
+    key: str
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,8 @@ def load_precedents(corpus: Corpus, *, path: Path | None = None) -> list[Precede
         articles = tuple(sorted(case.expected_ids))
         if any(corpus.get(a) is None for a in articles) or (not articles and not same_corpus):
             continue
-        history = [Turn(role=m.role, content=m.content) for m in case.history]
-        out.append(Precedent(question=understand(case.question, corpus, history=history).standalone,
-                             articles=articles))
+        query = understand(case.question, corpus, history=case.history)
+        out.append(Precedent(question=query.standalone, articles=articles, key=query.key))
     return out
 
 
@@ -94,22 +98,23 @@ class PrecedentTable:
         self._unanswerable = np.array([not p.articles for p in self.precedents], dtype=bool)
         self._rows_of: dict[str, list[int]] = {}
         for row, precedent in enumerate(self.precedents):
-            self._rows_of.setdefault(precedent.question, []).append(row)
+            self._rows_of.setdefault(precedent.key, []).append(row)
 
     def __len__(self) -> int:
         return len(self.precedents)
 
-    def neighbours(self, question: str, vector: np.ndarray, *, scope: Collection[str]) -> Neighbours:
-        """Similarities of `question` (embedded as `vector`) to the precedents citing articles in `scope`."""
+    def neighbours(self, key: str, vector: np.ndarray, *, scope: Collection[str]) -> Neighbours:
+        """Similarities of a question (its `conversation_key` and vector) to the precedents citing articles in
+        `scope`; the precedent with the same key, if any, is the question itself and is left out."""
         if not self.precedents:
             return Neighbours({}, -1.0, None)
         similarity = self.vectors @ np.asarray(vector, dtype=np.float32)
-        mine = self._rows_of.get(question, [])
+        mine = self._rows_of.get(key, [])
         similarity[mine] = -np.inf  # a question is no precedent for itself
         others = self._unanswerable.copy()
         others[mine] = False
         unanswerable = max(float(similarity[others].max()), -1.0) if others.any() else None
-        in_scope = np.array([a.rpartition(":")[0] in scope for a in self._articles], dtype=bool)
+        in_scope = np.array([regulation_of(a) in scope for a in self._articles], dtype=bool)
         best = np.full(len(self._articles), -np.inf, dtype=np.float32)
         np.maximum.at(best, self._pair_article, similarity[self._pair_row])
         found = in_scope & np.isfinite(best)
@@ -119,7 +124,7 @@ class PrecedentTable:
 
     def save(self, directory: Path) -> None:
         """Write precedents.json and precedents.npy into a build directory."""
-        records = [{"question": p.question, "articles": list(p.articles)} for p in self.precedents]
+        records = [{"question": p.question, "articles": list(p.articles), "key": p.key} for p in self.precedents]
         (directory / "precedents.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
         np.save(directory / "precedents.npy", self.vectors)
 
@@ -130,7 +135,9 @@ class PrecedentTable:
         if not path.exists():
             return cls([], np.zeros((0, 0), dtype=np.float32))
         records = json.loads(path.read_text(encoding="utf-8"))
-        precedents = [Precedent(question=r["question"], articles=tuple(r["articles"])) for r in records]
+        # A build before keys were stored is only ever read for its vectors (open_index refuses it).
+        precedents = [Precedent(question=r["question"], articles=tuple(r["articles"]), key=r.get("key", ""))
+                      for r in records]
         return cls(precedents, np.load(directory / "precedents.npy"))
 
 

@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..corpus.model import Corpus, Regulation
+from ..corpus.references import find_citations, find_regulations, regulation_names, regulation_patterns
 from ..errors import InputError
+from ..text.conversation import Turn, conversation_key
 from ..text.language import Language, detect_language
 from ..text.numbering import find_article_numbers
 
@@ -61,14 +63,6 @@ ASKS_PROCEDURE = re.compile(r"流程|步骤|手续|哪些材料|准备.{0,6}材�
 
 
 @dataclass(frozen=True)
-class Turn:
-    """One message of a conversation."""
-
-    role: str
-    content: str
-
-
-@dataclass(frozen=True)
 class ArticleRef:
     """An article named in a question; regulation None means "whichever regulation has it"."""
 
@@ -92,22 +86,7 @@ class Query:
     other_jurisdictions: tuple[str, ...] = ()  # places named that no loaded regulation covers
     other_instruments: tuple[str, ...] = ()  # laws named that the loaded regulations never mention
     asks_procedure: bool = False
-
-
-def parse_history(raw: object) -> tuple[Turn, ...]:
-    """Validate a conversation history: a list of {"role": "user"|"assistant", "content": str}."""
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise InputError(f"history must be a JSON list of messages, got {type(raw).__name__}")
-    turns = []
-    for i, item in enumerate(raw):
-        if not isinstance(item, dict) or item.get("role") not in ("user", "assistant") \
-                or not isinstance(item.get("content"), str):
-            raise InputError(f"history item {i} must look like {{\"role\": \"user\"|\"assistant\", "
-                             f"\"content\": \"...\"}}, got {str(item)[:80]!r}")
-        turns.append(Turn(role=item["role"], content=item["content"]))
-    return tuple(turns)
+    key: str = ""  # the question in its conversation, before condensation (see `conversation_key`)
 
 
 def check_question(question: str) -> str:
@@ -119,44 +98,13 @@ def check_question(question: str) -> str:
     return question.strip()
 
 
-def _names(regulation: Regulation) -> list[str]:
-    names = [*regulation.short_name.values(), *regulation.aliases, *regulation.title.values()]
-    return sorted({n for n in names if n}, key=len, reverse=True)
-
-
-def _name_pattern(names: Sequence[str]) -> re.Pattern[str]:
-    """One pattern for several names; ASCII names must stand as whole words ("EU", not "Europe"'s "eu")."""
-    parts = [re.escape(n) if not n.isascii() else rf"\b{re.escape(n)}\b" for n in sorted(names, key=len, reverse=True)]
-    return re.compile("|".join(parts) or r"(?!)", re.IGNORECASE)
-
-
-_PATTERNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def regulation_patterns(corpus: Corpus) -> list[tuple[str, re.Pattern[str]]]:
-    """(regulation id, pattern of all its names), compiled once per corpus."""
-    if corpus not in _PATTERNS:
-        _PATTERNS[corpus] = [(r.id, _name_pattern(_names(r))) for r in corpus.regulations]
-    return _PATTERNS[corpus]
-
-
-def find_regulations(text: str, corpus: Corpus) -> list[tuple[str, int]]:
-    """Regulations named in `text` (by short name, alias or title), with the position of each first mention."""
-    found = []
-    for regulation_id, pattern in regulation_patterns(corpus):
-        match = pattern.search(text)
-        if match:
-            found.append((regulation_id, match.start()))
-    return sorted(found, key=lambda item: item[1])
-
-
 _JURISDICTION_PATTERNS = [(place, re.compile(re.escape(place) if not place.isascii()
                                               else rf"\b{re.escape(place)}\b")) for place in JURISDICTIONS]
 
 
 def find_other_jurisdictions(text: str, corpus: Corpus) -> list[str]:
     """Jurisdictions named in `text` that no loaded regulation covers (香港, EU, Beijing …)."""
-    covered = {name.lower() for r in corpus.regulations for name in _names(r)}
+    covered = {name.lower() for r in corpus.regulations for name in regulation_names(r)}
     return [place for place, pattern in _JURISDICTION_PATTERNS
             if place.lower() not in covered and pattern.search(text)]
 
@@ -212,8 +160,6 @@ def _swap_regulation(previous: str, old: Sequence[str], new: Regulation, corpus:
 def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
                regulation: str | None = None) -> Query:
     """Read a question (and its conversation) into a Query; an explicit `regulation` filter wins."""
-    from ..answering.citations import find_citations
-
     question = check_question(question)
     if regulation is not None:
         corpus.regulation(regulation)  # an unknown id is an InputError
@@ -254,4 +200,4 @@ def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
                  followup=followup, context_articles=context, analog_of=analog_of,
                  other_jurisdictions=tuple(find_other_jurisdictions(question, corpus)),
                  other_instruments=tuple(find_other_instruments(question, corpus)),
-                 asks_procedure=bool(ASKS_PROCEDURE.search(question)))
+                 asks_procedure=bool(ASKS_PROCEDURE.search(question)), key=conversation_key(question, history))

@@ -13,9 +13,10 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables.config import run_in_executor
 
+from ..corpus.labels import heading_line
 from ..corpus.model import Corpus
 from ..errors import InputError
-from ..text.numbering import format_chinese_number
+from ..question.understand import understand
 from .searcher import Hit, Searcher
 
 
@@ -32,14 +33,8 @@ class LegalRetriever(BaseRetriever):
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 **kwargs: Any) -> list[Document]:
-        from ..question.understand import understand
-
-        k = int(kwargs.get("k", self.k))
-        if k < 1:
-            raise InputError(f"k={k} asks for no documents; give k of 1 or more")
-        understood = understand(query, self.searcher.corpus, regulation=kwargs.get("regulation", self.regulation))
-        return [article_document(self.searcher.corpus, hit, understood.language)
-                for hit in self.searcher.search(understood, k=k)]
+        return search_documents(self.searcher, query, k=int(kwargs.get("k", self.k)),
+                                regulation=kwargs.get("regulation", self.regulation))
 
     async def _aget_relevant_documents(self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun,
                                        **kwargs: Any) -> list[Document]:
@@ -47,16 +42,20 @@ class LegalRetriever(BaseRetriever):
                                      run_manager=run_manager.get_sync(), **kwargs)
 
 
+def search_documents(searcher: Searcher, text: str, *, k: int, regulation: str | None = None) -> list[Document]:
+    """The k best articles for a question, as Documents: what the retriever and REST /v1/search return."""
+    if k < 1:
+        raise InputError(f"k={k} asks for no documents; give k of 1 or more")
+    query = understand(text, searcher.corpus, regulation=regulation)
+    return [article_document(searcher.corpus, hit, query.language) for hit in searcher.search(query, k=k)]
+
+
 def article_document(corpus: Corpus, hit: Hit, language: str) -> Document:
     """A whole article as a LangChain Document, in `language` where the article has it."""
     article = hit.article
     regulation = corpus.regulation(article.regulation)
     text = article.best_text(language)
-    chapter = ""
-    if article.chapter is not None:
-        title = article.chapter.title(text.language)
-        chapter = f"第{format_chinese_number(article.chapter.number)}章 {title}" if text.language == "zh" else \
-            f"Chapter {article.chapter.number} {title}"
+    chapter = "" if article.chapter is None else heading_line("chapter", article.chapter, text.language)
     return Document(id=article.id, page_content=text.text, metadata={
         "regulation": article.regulation, "article": article.number, "article_id": article.id,
         "chapter": chapter, "title": regulation.name(text.language), "score": round(hit.probability, 4),

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..corpus.model import Corpus
+from ..corpus.model import Corpus, regulation_of
 from ..text.tokens import tokenize
 
 _ZH_DEFINES = re.compile(r"(?:本条例)?所(?:称|指的?)[“\"]?([^，,。；“”\"]{2,20}?)[”\"]?[，,]?(?:是指|指的?是|是)|"
@@ -93,13 +93,13 @@ class Provisions:
         if "definition" in asked:
             query_tokens = set(tokenize(question)) | set(translated)
             for definition in self.definitions:
-                if definition.article_id.rpartition(":")[0] in scope and definition.tokens:
+                if regulation_of(definition.article_id) in scope and definition.tokens:
                     overlap = len(definition.tokens & query_tokens) / len(definition.tokens)
                     if overlap > 0:
                         best[definition.article_id] = max(best.get(definition.article_id, 0.0), overlap)
         for kind in asked - {"definition"}:
             for article_id in self.kinds.get(kind, ()):
-                if article_id.rpartition(":")[0] in scope:
+                if regulation_of(article_id) in scope:
                     best[article_id] = max(best.get(article_id, 0.0), 1.0)
         return sorted(best.items(), key=lambda item: -item[1])
 

@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..corpus.model import Article, Corpus
-from ..index.build import SearchIndex
+from ..corpus.model import Article, Corpus, regulation_of
 from ..index.builds import PassageRecord
 from ..index.embedding import Embedder
 from ..index.precedents import Neighbours
+from ..index.search_index import SearchIndex
 from ..index.terms import translate_tokens
 from ..question.understand import Query
 from ..text.language import detect_language
@@ -235,7 +235,7 @@ class Searcher:
 
     def neighbours(self, query: Query) -> Neighbours:
         """How close the question is to the precedents (labelled questions; see precedents.py)."""
-        return self.index.precedents.neighbours(query.standalone, self._embed_query(query.standalone),
+        return self.index.precedents.neighbours(query.key, self._embed_query(query.standalone),
                                                 scope=self.scope(query))
 
     def answerability(self, query: Query, hits: Sequence[Hit]) -> dict[str, float]:
@@ -315,7 +315,7 @@ class Searcher:
         subject in both, so their best answers are counterpart articles."""
         if len(scope) != 2:
             return order
-        first, second = ([a for a in order if a.rpartition(":")[0] == r][:PAIR_DEPTH] for r in scope)
+        first, second = ([a for a in order if regulation_of(a) == r][:PAIR_DEPTH] for r in scope)
         vectors = self._article_vectors()
         if not first or not second or any(a not in vectors for a in (*first, *second)):
             return order
@@ -367,7 +367,7 @@ class Searcher:
         for a in ids:
             features = self.calibration.features(a, lists, own, language=query.language,
                                                  article_languages=self._languages[a],
-                                                 named=a.rpartition(":")[0] in named, context=a in context)
+                                                 named=regulation_of(a) in named, context=a in context)
             features["coverage"] = coverage(a)
             features["coverage_translated"] = coverage_translated(a)
             features["cross_hub"] = features["cross_lingual"] * hubness.get(a, 0.0) * 10
@@ -398,7 +398,7 @@ class Searcher:
 
 def _alternate(order: list[str], regulations: list[str]) -> list[str]:
     """Round-robin over regulations, keeping each regulation's own order: A1, B1, A2, B2, …"""
-    queues = {r: [a for a in order if a.rpartition(":")[0] == r] for r in regulations}
+    queues = {r: [a for a in order if regulation_of(a) == r] for r in regulations}
     out: list[str] = []
     while any(queues.values()):
         for regulation in regulations:

@@ -130,7 +130,11 @@ UI_BODY_LIMIT = 1_000_000  # the chat UI posts whole conversations
 
 
 class BodyLimit:
-    """Refuse request bodies over the limit with 413 (declared or streamed): `limit` under /v1/, 1 MB elsewhere."""
+    """Refuse request bodies over the limit with 413 (declared or streamed): `limit` under /v1/, 1 MB elsewhere.
+
+    The limit is worked out per request (a local, never an attribute of this shared middleware object), so
+    concurrent requests to different paths cannot change each other's limit.
+    """
 
     def __init__(self, app, limit: int):
         self.app, self.api_limit = app, limit
@@ -138,19 +142,19 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        self.limit = self.api_limit if scope["path"].startswith("/v1/") else max(self.api_limit, UI_BODY_LIMIT)
+        limit = self.api_limit if scope["path"].startswith("/v1/") else max(self.api_limit, UI_BODY_LIMIT)
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        too_big = declared is not None and declared.isdigit() and int(declared) > self.limit
+        too_big = declared is not None and declared.isdigit() and int(declared) > limit
         body, more = b"", not too_big
         while more:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > self.limit:
+            if len(body) > limit:
                 too_big = True
                 break
         if too_big:
-            response = _error(413, f"request body is larger than {self.limit} bytes; send a shorter request")
+            response = _error(413, f"request body is larger than {limit} bytes; send a shorter request")
             return await response(scope, receive, send)
         replayed = False
 
@@ -253,15 +257,10 @@ def create_api(service: AssistantService, settings: Settings) -> FastAPI:
 
 
 def _search(assistant, request: SearchRequest) -> list[dict]:
-    from ..question.understand import understand
-    from ..retrieval.langchain import article_document
+    from ..retrieval.langchain import search_documents
 
-    query = understand(request.query, assistant.corpus, regulation=request.regulation)
-    results = []
-    for hit in assistant.searcher.search(query, k=request.k):
-        document = article_document(assistant.corpus, hit, query.language)
-        results.append({**document.metadata, "text": document.page_content})
-    return results
+    documents = search_documents(assistant.searcher, request.query, k=request.k, regulation=request.regulation)
+    return [{**document.metadata, "text": document.page_content} for document in documents]
 
 
 def create_app(settings: Settings, *, service: AssistantService | None = None):

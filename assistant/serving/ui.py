@@ -11,12 +11,12 @@ import html
 import re
 from collections.abc import Iterator
 
-from ..answering.answer import Answer, cite_label
+from ..answering.answer import Answer
+from ..corpus.labels import article_label, cite_label, division_label
 from ..corpus.model import Article, Corpus
 from ..errors import LawqaError
 from ..settings import Settings
 from ..text.language import detect_language
-from ..text.numbering import format_chinese_number
 from .service import AssistantService
 
 EXAMPLES = [
@@ -105,13 +105,13 @@ def article_card(corpus: Corpus, article: Article, language: str) -> str:
     """One cited article: title, effective date, chapter, Chinese and English side by side, notes."""
     text = TEXT[language]
     regulation = corpus.regulation(article.regulation)
-    number = f"第{format_chinese_number(article.number)}条" if language == "zh" else f"Article {article.number}"
+    number = article_label(article.number, language)
     chapter = ""
     if article.chapter is not None:
         titles = sorted(article.chapter.titles.items(), key=lambda item: item[0] != language)
         chapter = " · ".join(html.escape(t) for _, t in titles)
-        chapter = (f"第{format_chinese_number(article.chapter.number)}章 " if language == "zh"
-                   else f"Chapter {article.chapter.number}: ") + chapter
+        label = division_label("chapter", article.chapter.number, language)
+        chapter = (f"{label} " if language == "zh" else f"{label}: ") + chapter
     effective = regulation.effective.isoformat() if regulation.effective else "—"
     columns = "".join(f'<div lang="{lang}">{_paragraphs(article, lang)}</div>' for lang in article.languages)
     notes = ""
@@ -124,7 +124,7 @@ def article_card(corpus: Corpus, article: Article, language: str) -> str:
             f'<div class="lawqa-cols">{columns}</div>{notes}</section>')
 
 
-def render_sources(answer: Answer | None, corpus: Corpus, language: str) -> str:
+def render_sources(answer: Answer | None, corpus: Corpus | None, language: str) -> str:
     """The sources panel for an answer (every cited article in full), in the question's language."""
     text = TEXT[language]
     if answer is None:
@@ -246,11 +246,11 @@ def build_ui(service: AssistantService, settings: Settings):
                 mode_info = gr.Markdown("", elem_id="lawqa-mode")
                 gr.Examples(EXAMPLES, inputs=box, label="示例 · Examples")
             with gr.Column(scale=3):
-                sources = gr.HTML(render_sources(None, _EmptyCorpus(), "zh"), elem_id="lawqa-sources")
+                sources = gr.HTML(render_sources(None, None, "zh"), elem_id="lawqa-sources")
         inputs, outputs = [box, chatbot, regulation, mode], [chatbot, sources, mode_info, box]
         box.submit(respond, inputs, outputs, api_name="chat", concurrency_limit=UI_CONCURRENCY)
         send.click(respond, inputs, outputs, api_visibility="private", concurrency_limit=UI_CONCURRENCY)
-        clear.click(lambda: ([], render_sources(None, _EmptyCorpus(), "zh"), "", ""), None, outputs,
+        clear.click(lambda: ([], render_sources(None, None, "zh"), "", ""), None, outputs,
                     api_visibility="private")
         timer.tick(refresh, None, [status, timer], api_visibility="private")
         demo.load(refresh, None, [status, timer], api_visibility="private")
@@ -258,12 +258,8 @@ def build_ui(service: AssistantService, settings: Settings):
     return demo
 
 
-class _EmptyCorpus:
-    """Stands in before the first answer (the placeholder panel needs no articles)."""
-
-
 def _regulation_names(settings: Settings) -> list[tuple[str, str]]:
-    from ..corpus.model import load_corpus
+    from ..corpus.sources import load_corpus
 
     try:
         corpus = load_corpus(settings.data_dir)

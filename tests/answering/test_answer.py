@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.answer import ExtractiveAnswerer, choose_citations
-from assistant.answering.citations import Citation, find_citations
-from assistant.evaluation.run import answer_language
+from assistant.answering.answer import choose_citations
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.corpus.model import Citation
+from assistant.corpus.references import find_citations
+from assistant.evaluation.metrics import answer_language
 from assistant.question.understand import understand
 from assistant.retrieval.calibration import Calibration
 from assistant.retrieval.searcher import Hit
@@ -18,9 +20,19 @@ def hits(corpus, *ids_scores):
     return [Hit(article=corpus.get(a), score=s, probability=p) for a, s, p in ids_scores]
 
 
+class Composer:
+    """The extractive composer with the citation decision the assistant makes before it (`choose_citations`)."""
+
+    def __init__(self, corpus):
+        self.composer = ExtractiveAnswerer(corpus)
+
+    def answer(self, query, found, *, answerable=1.0):
+        return self.composer.answer(query, found, choose_citations(query, found, CALIBRATION, answerable=answerable))
+
+
 @pytest.fixture()
 def answerer(corpus):
-    return ExtractiveAnswerer(corpus, CALIBRATION)
+    return Composer(corpus)
 
 
 def test_one_article_quoted_in_chinese_with_its_chapter(corpus, answerer):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.citations import Citation, find_citations, verify_citations
+from assistant.answering.citations import verify_citations
+from assistant.corpus.model import Citation
+from assistant.corpus.references import find_citations
 
 SH, SZ = "shanghai-ai-2022", "shenzhen-ai-2022"
 

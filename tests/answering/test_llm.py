@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from langchain_core.language_models import FakeListChatModel
 
-from assistant.answering.answer import Answer, ExtractiveAnswerer
-from assistant.answering.citations import Citation
+from assistant.answering.answer import Answer
+from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.llm import LLMAnswerer, chat_model_from_settings, pack_context, token_counter
+from assistant.corpus.model import Citation
 from assistant.question.understand import understand
-from assistant.retrieval.calibration import Calibration
 from assistant.retrieval.searcher import Hit
 from assistant.settings import Settings
 from tests.conftest import free_port
@@ -23,7 +23,7 @@ def hits(corpus, *ids):
 
 
 def answerer(corpus, model) -> LLMAnswerer:
-    return LLMAnswerer(corpus, model, extractive=ExtractiveAnswerer(corpus, Calibration(weights={})))
+    return LLMAnswerer(corpus, model, extractive=ExtractiveAnswerer(corpus))
 
 
 def final(pieces) -> Answer:
@@ -89,7 +89,7 @@ class Broken(FakeListChatModel):
 def test_endpoint_failure_falls_back_and_says_so(corpus):
     query = understand("深圳条例第七十一条规定了什么？", corpus)
     hit = Hit(article=corpus.get(f"{SZ}:71"), score=9.0, probability=1.0, lookup=True)
-    answer = final(answerer(corpus, Broken(responses=["x"])).stream(query, [hit]))
+    answer = final(answerer(corpus, Broken(responses=["x"])).stream(query, [hit], chosen=[hit]))
     assert answer.mode == "extractive" and "ConnectionError" in answer.note
     assert answer.text.startswith("（大模型服务暂不可用，以下为摘录式回答。）")
     assert answer.citations == (Citation(SZ, 71),)
@@ -126,6 +126,6 @@ def test_real_http_round_trip_through_langchain_openai(hash_assistant, corpus):
         assert request["model"] == "fake-model" and request["stream"] is True
         assert "[shenzhen-ai-2022:44]" in request["messages"][1]["content"]
         server.fail_with = 500
-        fallback = final(llm.stream(query, [hit]))
+        fallback = final(llm.stream(query, [hit], chosen=[hit]))
         assert fallback.mode == "extractive" and fallback.citations == (Citation(SZ, 44),)
         assert fallback.note.startswith("fell back to extractive")

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.corpus.model import load_corpus
+from assistant.corpus.sources import load_corpus
 from assistant.index.build import build_index
 from assistant.index.embedding import load_embedder
 

@@ -21,9 +21,9 @@ import numpy as np
 from assistant.answering.assistant import Assistant
 from assistant.corpus.evalset import load_cases
 from assistant.index.embedding import Embedder, load_embedder
-from assistant.question.understand import Turn
 from assistant.resources import bundled_path
 from assistant.settings import Settings
+from assistant.text.conversation import Turn
 
 
 def percentile(values: list[float], q: float) -> float:

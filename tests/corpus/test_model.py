@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus.model import USER_MANIFEST, add_regulation, load_corpus
+from assistant.corpus.sources import USER_MANIFEST, add_regulation, load_corpus
 from assistant.errors import InputError, SourceError
 from assistant.resources import bundled_path
 
@@ -100,7 +100,7 @@ def test_add_regulation_then_load_it(tmp_path):
 
 @pytest.mark.parametrize("content, regulation_id, error, message", [
     (GOOD, "shanghai-ai-2022", InputError, "already taken"),
-    ("第一条 一。\n第三条 三。\n", "gap-2023", SourceError, "expected 第2条"),
+    ("第一条 一。\n第三条 三。\n", "gap-2023", SourceError, "expected 第二条"),
     (b"\xff\xfe\x00A\x00r\x00t", "binary-2023", SourceError, "binary file"),
     ("no articles at all\n", "empty-2023", SourceError, "no article headings found"),
 ])

@@ -36,11 +36,6 @@ def test_article_counts_in_every_source(shenzhen, bilingual):
     assert {lang: len(arts) for lang, arts in shenzhen.articles.items()} == {"en": 73}
 
 
-def test_layouts_are_detected(shenzhen, bilingual):
-    assert shenzhen.layout == "wrapped"
-    assert parse_source(SHANGHAI_EN).layout == "lines"
-
-
 def test_shanghai_66_keeps_its_six_items_in_both_languages(bilingual):
     zh = bilingual.articles["zh"][65]
     en = bilingual.articles["en"][65]
@@ -183,7 +178,7 @@ def test_crlf_and_bom_are_accepted(tmp_path):
 
 @pytest.mark.parametrize("content, message", [
     ("Article 1 One.\nArticle 2 Two.\nArticle 4 Four.\n", "line 3: found Article 4 but expected Article 3"),
-    ("第一条 一。\n第二条 二。\n第二条 又一个二。\n", "line 3: 第2条 appears twice (first at line 2)"),
+    ("第一条 一。\n第二条 二。\n第二条 又一个二。\n", "line 3: 第二条 appears twice (first at line 2)"),
     ("Article 2 Two.\nArticle 3 Three.\n", "line 1: found Article 2 but expected Article 1"),
     ("Article 1 One.\nArticle 2\n\nArticle 3 Three.\n", "line 2: Article 2 has no text"),
     ("Just some notes about AI.\nNothing numbered here.\n", "no article headings found"),

@@ -9,16 +9,10 @@ import pytest
 
 from assistant.corpus.evalset import KINDS, Case, load_cases
 from assistant.errors import DatasetError
+from assistant.evaluation.metrics import GATE, breakdown, gate_failures, score_case
 from assistant.evaluation.report import summary_table, write_report
-from assistant.evaluation.run import (
-    GATE,
-    SystemOutput,
-    breakdown,
-    evaluate,
-    gate_failures,
-    run_system,
-    score_case,
-)
+from assistant.evaluation.run import evaluate, run_system
+from assistant.evaluation.systems import SystemOutput
 from assistant.resources import bundled_path
 
 SH, SZ = "shanghai-ai-2022", "shenzhen-ai-2022"
@@ -158,8 +152,8 @@ def test_gate_on_the_test_split(test_split_report):
 
 
 def _answer(assistant, case):
-    from assistant.evaluation.run import output_from_answer
-    from assistant.question.understand import Turn
+    from assistant.evaluation.systems import output_from_answer
+    from assistant.text.conversation import Turn
 
     history = [Turn(m.role, m.content) for m in case.history]
     return output_from_answer(assistant.ask(case.question, history=history, mode="extractive"))

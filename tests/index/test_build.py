@@ -16,11 +16,12 @@ from typing import get_args
 import numpy as np
 import pytest
 
-from assistant.corpus.model import add_regulation, load_corpus
+from assistant.corpus.sources import add_regulation, load_corpus
 from assistant.errors import ConfigError, IndexStateError
-from assistant.index.build import DenseSearch, build_index, open_index
+from assistant.index.build import build_index
 from assistant.index.builds import VECTORS_FILE, build_lock, index_root, read_meta
 from assistant.index.embedding import HashEmbedder
+from assistant.index.search_index import DenseSearch, open_index
 from assistant.settings import Settings
 from assistant.text.tokens import tokenize
 
@@ -47,8 +48,8 @@ def test_round_trip_dense_and_keyword(hash_data_dir, corpus, hash_embedder):
     article = corpus.article("shenzhen-ai-2022", 71)
     (hit, score), *_ = index.dense(hash_embedder.embed_query(article.text("en").text), k=3)
     assert hit.article_id == "shenzhen-ai-2022:71" and score > 0.8
-    zh_hits = index.dense(hash_embedder.embed_query("伦理专家委员会"), k=3, language="zh")
-    assert {h.language for h, _ in zh_hits} == {"zh"}
+    shanghai = index.dense(hash_embedder.embed_query("伦理专家委员会"), k=3, regulations=["shanghai-ai-2022"])
+    assert {h.regulation for h, _ in shanghai} == {"shanghai-ai-2022"}
     keyword = index.keyword(tokenize("人工智能伦理专家委员会"), k=3, regulations=["shanghai-ai-2022"])
     assert keyword[0][0].article_id == "shanghai-ai-2022:66"
     assert all(h.regulation == "shanghai-ai-2022" for h, _ in keyword)
@@ -89,7 +90,7 @@ def test_exact_search_and_chroma_give_the_same_scores(hash_data_dir, corpus, has
     assert exact.exact and not hnsw.exact
     for question in ("伦理专家委员会", "data security of algorithms", corpus.article("shanghai-ai-2022", 9).text("zh").text):
         vector = hash_embedder.embed_query(question)
-        for kwargs in ({}, {"regulations": ["shenzhen-ai-2022"]}, {"language": "zh"},
+        for kwargs in ({}, {"regulations": ["shenzhen-ai-2022"]},
                        {"paragraphs": True, "regulations": ["shanghai-ai-2022"]}):
             mine = exact.dense(vector, k=10, **kwargs)
             theirs = hnsw.dense(vector, k=10, **kwargs)
@@ -142,7 +143,7 @@ def test_answering_from_the_embedded_store_does_not_start_chroma(hash_data_dir):
         import sys
         from pathlib import Path
         from assistant.index.embedding import HashEmbedder
-        from assistant.index.build import open_index
+        from assistant.index.search_index import open_index
         index = open_index(Path({str(hash_data_dir)!r}), HashEmbedder())
         assert index.dense(HashEmbedder().embed_query("AI ethics"), k=3)
         print("chromadb" in sys.modules)
@@ -208,7 +209,7 @@ def test_failed_build_leaves_the_previous_index_serving(tmp_path, corpus):
 KILLED_BUILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from assistant.corpus.model import load_corpus
+    from assistant.corpus.sources import load_corpus
     from assistant.index.embedding import HashEmbedder
     from assistant.index.build import build_index
 

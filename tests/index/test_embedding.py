@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.errors import ConfigError, IndexStateError, ModelError
-from assistant.index.build import build_index, open_index
+from assistant.index.build import build_index
 from assistant.index.embedding import (
     E5Embedder,
     Embedder,
@@ -15,6 +15,7 @@ from assistant.index.embedding import (
     langchain_embeddings,
     load_embedder,
 )
+from assistant.index.search_index import open_index
 
 
 def test_hash_embedder_is_deterministic_and_normalised():

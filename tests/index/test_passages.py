@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from assistant.corpus.manifest import RegulationEntry, SourceEntry
-from assistant.corpus.model import build_regulation
+from assistant.corpus.sources import build_regulation
 from assistant.index.passages import MAX_PASSAGE_TOKENS, build_passages, estimate_tokens
 
 

@@ -9,11 +9,13 @@ import pytest
 
 from assistant.corpus.evalset import load_cases
 from assistant.corpus.model import Corpus
-from assistant.index.build import build_index, open_index
+from assistant.index.build import build_index
 from assistant.index.embedding import HashEmbedder
 from assistant.index.precedents import Precedent, PrecedentTable, default_precedents_path, load_precedents
-from assistant.question.understand import Turn, understand
+from assistant.index.search_index import open_index
+from assistant.question.understand import understand
 from assistant.retrieval.searcher import Searcher
+from assistant.text.conversation import Turn
 
 
 def test_only_dev_cases_serve_and_follow_ups_are_condensed(corpus):
@@ -44,16 +46,16 @@ def test_another_corpus_keeps_its_own_articles_and_drops_no_answer_judgements(co
 
 def _table() -> PrecedentTable:
     embedder = HashEmbedder()
-    precedents = [Precedent("ethics committee duties", ("shanghai-ai-2022:66",)),
-                  Precedent("ethics committee members", ("shenzhen-ai-2022:66", "shanghai-ai-2022:66")),
-                  Precedent("income tax rate", ())]
+    precedents = [Precedent("ethics committee duties", ("shanghai-ai-2022:66",), "k-duties"),
+                  Precedent("ethics committee members", ("shenzhen-ai-2022:66", "shanghai-ai-2022:66"), "k-members"),
+                  Precedent("income tax rate", (), "k-tax")]
     return PrecedentTable(precedents, embedder.embed_queries([p.question for p in precedents]))
 
 
 def test_neighbours_skip_the_question_itself_and_respect_scope():
     table, embedder = _table(), HashEmbedder()
     question = "ethics committee duties"
-    near = table.neighbours(question, embedder.embed_query(question), scope={"shanghai-ai-2022"})
+    near = table.neighbours("k-duties", embedder.embed_query(question), scope={"shanghai-ai-2022"})
     # The identical precedent is skipped; the second one still points at Shanghai 66 but not (out of scope) Shenzhen.
     assert set(near.articles) == {"shanghai-ai-2022:66"}
     assert near.articles["shanghai-ai-2022:66"] < 0.99
@@ -110,8 +112,8 @@ def test_a_question_worded_like_a_precedent_gets_its_articles_as_candidates(hash
 
 def test_neighbours_match_a_plain_loop_over_the_precedents():
     rng = np.random.default_rng(7)
-    precedents = [Precedent("q0", ("a-1:1",)), Precedent("q1", ()), Precedent("q2", ("a-1:1", "b-2:3")),
-                  Precedent("q3", ("b-2:3",)), Precedent("q4", ()), Precedent("q0", ("b-2:4",))]
+    precedents = [Precedent("q0", ("a-1:1",), "q0"), Precedent("q1", (), "q1"), Precedent("q2", ("a-1:1", "b-2:3"), "q2"),
+                  Precedent("q3", ("b-2:3",), "q3"), Precedent("q4", (), "q4"), Precedent("q0", ("b-2:4",), "q0")]
     vectors = rng.normal(size=(len(precedents), 8)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)  # question vectors are unit length
     table = PrecedentTable(precedents, vectors)
@@ -120,7 +122,7 @@ def test_neighbours_match_a_plain_loop_over_the_precedents():
         vector /= np.linalg.norm(vector)
         articles, answerable, unanswerable = {}, -1.0, None
         for precedent, similarity in zip(precedents, (vectors @ vector).tolist()):
-            if precedent.question == question:
+            if precedent.key == question:
                 continue
             if not precedent.articles:
                 unanswerable = max(similarity, unanswerable if unanswerable is not None else -1.0)
@@ -131,3 +133,16 @@ def test_neighbours_match_a_plain_loop_over_the_precedents():
         found = table.neighbours(question, vector, scope=scope)
         assert found.articles == pytest.approx(articles) and found.answerable == pytest.approx(answerable)
         assert found.unanswerable == (None if unanswerable is None else pytest.approx(unanswerable))
+
+
+def test_a_case_is_never_its_own_precedent_whatever_condensation_gives(corpus):
+    # Precedents are stored condensed; if condensation changed since the build, the stored text differs from
+    # what the live question condenses to. The question is still recognised by its raw words and history.
+    case = next(c for c in load_cases(default_precedents_path()) if c.split == "dev" and c.history and c.expected)
+    query = understand(case.question, corpus, history=case.history)
+    stale = Precedent("condensed differently by an older lawqa", tuple(sorted(case.expected_ids)), query.key)
+    vector = HashEmbedder().embed_query(query.standalone)
+    table = PrecedentTable([stale], vector[None, :])
+    assert table.neighbours(query.key, vector, scope=corpus.ids).articles == {}
+    other = understand(case.question, corpus)  # the same words without the conversation are another question
+    assert other.key != query.key and table.neighbours(other.key, vector, scope=corpus.ids).articles

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.errors import InputError
-from assistant.question.understand import ArticleRef, Turn, check_question, parse_history, understand
+from assistant.question.understand import ArticleRef, check_question, understand
+from assistant.text.conversation import Turn, parse_history
 
 SHANGHAI, SHENZHEN = "shanghai-ai-2022", "shenzhen-ai-2022"
 

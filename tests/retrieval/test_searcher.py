@@ -6,8 +6,9 @@ import pytest
 from langchain_core.documents import Document
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from assistant.question.understand import Turn, understand
+from assistant.question.understand import understand
 from assistant.retrieval.langchain import LegalRetriever
+from assistant.text.conversation import Turn
 
 SH, SZ = "shanghai-ai-2022", "shenzhen-ai-2022"
 

@@ -96,6 +96,45 @@ def test_invalid_json_and_huge_bodies(client):
     assert response.status_code == 413 and "larger than 64000 bytes" in response.json()["detail"]
 
 
+def test_body_limit_holds_per_request_while_other_requests_arrive():
+    # A chunked 300 kB POST to /v1/ask stays over the API limit even when requests to the UI (which allows
+    # 1 MB) arrive while it is still being read.
+    import asyncio
+
+    from assistant.serving.api import BodyLimit
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    limit = BodyLimit(app, limit=64_000)
+
+    async def request(path: str, chunks: int, size: int) -> int:
+        sent = iter([b"x" * size] * chunks)
+
+        async def receive():
+            await asyncio.sleep(0.001)
+            chunk = next(sent, b"")
+            return {"type": "http.request", "body": chunk, "more_body": bool(chunk)}
+
+        statuses = []
+
+        async def send(message):
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        await limit({"type": "http", "path": path, "headers": []}, receive, send)
+        return statuses[0]
+
+    async def together():
+        api = asyncio.create_task(request("/v1/ask", 30, 10_000))
+        others = [asyncio.create_task(request("/gradio_api/queue/join", 3, 1_000)) for _ in range(20)]
+        return await api, await asyncio.gather(*others)
+
+    api_status, other_statuses = asyncio.run(together())
+    assert api_status == 413 and set(other_statuses) == {200}
+
+
 def test_bearer_token(hash_data_dir, hash_assistant):
     settings = Settings(data_dir=hash_data_dir, embedder="hash", api_token="s3cret")
     client = TestClient(create_api(ReadyService(settings, hash_assistant), settings))

@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 from assistant.answering.answer import Answer
-from assistant.answering.citations import Citation, DroppedCitation
-from assistant.corpus.model import add_regulation
+from assistant.answering.citations import DroppedCitation
+from assistant.corpus.model import Citation
+from assistant.corpus.sources import add_regulation
 from assistant.serving.ui import anchor, mode_line, render_answer, render_sources
 from tests.conftest import free_port, wait_for_http
 
@@ -42,7 +43,7 @@ def test_sources_panel_shows_both_languages_and_metadata(corpus):
 
 
 def test_sources_panel_escapes_article_text(tmp_path):
-    from assistant.corpus.model import load_corpus
+    from assistant.corpus.sources import load_corpus
 
     source = tmp_path / "evil.txt"
     source.write_text(EVIL, encoding="utf-8")
