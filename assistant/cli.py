@@ -119,7 +119,7 @@ def show_command(
 
     Example: lawqa show shanghai-ai-2022 66
     """
-    from .corpus.labels import article_label, heading_line
+    from .corpus.labels import heading_line, label_of
     from .corpus.model import article_record
     from .corpus.sources import load_corpus
 
@@ -131,10 +131,9 @@ def show_command(
     reg = corpus.regulation(regulation)
     for language in found.languages:
         typer.echo(f"《{reg.name('zh')}》" if language == "zh" else reg.name("en"))
-        for kind, heading in (("chapter", found.chapter), ("section", found.section)):
-            if heading is not None:
-                typer.echo(heading_line(kind, heading, language))
-        typer.echo(article_label(found.number, language))
+        for heading in found.divisions:
+            typer.echo(heading_line(heading, language))
+        typer.echo(label_of(found, language))
         typer.echo(found.text(language).text)
         typer.echo("")
     for note in found.notes:
@@ -153,7 +152,7 @@ def add_command(
 
     Example: lawqa add rules.md --id beijing-ai-2023 --title "Beijing AI Regulations"
     """
-    from .corpus.sources import add_regulation
+    from .corpus.adding import add_regulation
 
     try:
         effective_date = date.fromisoformat(effective) if effective else None

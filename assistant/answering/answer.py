@@ -38,13 +38,11 @@ class Answer:
         """The `lawqa ask --json` / REST contract."""
         return {
             "answer": self.text,
-            "citations": [{"regulation": c.regulation, "article": c.article} for c in self.citations],
+            "citations": [c.to_json() for c in self.citations],
             "language": self.language,
             "abstained": self.abstained,
-            "retrieved": [{"regulation": h.article.regulation, "article": h.article.number,
-                           "score": round(h.probability, 4)} for h in self.retrieved],
-            "dropped_citations": [{"regulation": d.regulation, "article": d.article, "reason": d.reason}
-                                  for d in self.dropped_citations],
+            "retrieved": [{**h.article.citation.to_json(), "score": round(h.probability, 4)} for h in self.retrieved],
+            "dropped_citations": [d.to_json() for d in self.dropped_citations],
         }
 
 
@@ -73,6 +71,12 @@ class MissingArticle:
 
     regulation: Regulation
     number: int
+    suffix: int = 0
+
+    @property
+    def shown(self) -> str:
+        """The number as the question gave it: 66, or 14a for an inserted article."""
+        return f"{self.number}{chr(96 + self.suffix) if self.suffix else ''}"
 
 
 def missing_lookups(query: Query, corpus: Corpus) -> list[MissingArticle]:
@@ -80,6 +84,6 @@ def missing_lookups(query: Query, corpus: Corpus) -> list[MissingArticle]:
     missing = []
     for ref in query.article_refs:
         regulations = [ref.regulation] if ref.regulation else list(query.regulations or corpus.ids)
-        if all(corpus.article(r, ref.number) is None for r in regulations):
-            missing.extend(MissingArticle(corpus.regulation(r), ref.number) for r in regulations)
+        if all(corpus.article(r, ref.number, ref.suffix) is None for r in regulations):
+            missing.extend(MissingArticle(corpus.regulation(r), ref.number, ref.suffix) for r in regulations)
     return missing

@@ -25,6 +25,12 @@ class DroppedCitation:
     regulation: str | None
     article: int
     reason: str
+    suffix: int = 0
+
+    def to_json(self) -> dict:
+        """{"regulation", "article", "reason"} (plus "suffix" for an inserted article)."""
+        return {"regulation": self.regulation, "article": self.article, "reason": self.reason,
+                **({"suffix": self.suffix} if self.suffix else {})}
 
 
 def verify_citations(text: str, corpus: Corpus, *, retrieved: Sequence[str],
@@ -37,33 +43,33 @@ def verify_citations(text: str, corpus: Corpus, *, retrieved: Sequence[str],
     defaults = list(dict.fromkeys(regulation_of(a) for a in retrieved))
     mentions = find_mentions(text, corpus, default_regulations=defaults)
     kept: dict[Citation, None] = {}
-    dropped: dict[tuple[str | None, int], DroppedCitation] = {}
+    dropped: dict[tuple[str | None, int, int], DroppedCitation] = {}
     bad_spans: list[tuple[int, int]] = []
 
-    def judge(regulation: str | None, article: int) -> str | None:
+    def judge(regulation: str | None, article: int, suffix: int) -> str | None:
         if regulation is None:
             return "ambiguous: the answer does not say which regulation"
-        if corpus.get(article_id(regulation, article)) is None:
+        if corpus.get(article_id(regulation, article, suffix)) is None:
             return "does not exist"
-        if article_id(regulation, article) not in retrieved_set:
+        if article_id(regulation, article, suffix) not in retrieved_set:
             return "not retrieved for this question"
         return None
 
     for mention in mentions:
-        reason = judge(mention.regulation, mention.article)
+        reason = judge(mention.regulation, mention.article, mention.suffix)
         if reason is None:
-            kept[Citation(mention.regulation, mention.article)] = None
+            kept[Citation(mention.regulation, mention.article, mention.suffix)] = None
         else:
-            dropped.setdefault((mention.regulation, mention.article),
-                               DroppedCitation(mention.regulation, mention.article, reason))
+            dropped.setdefault((mention.regulation, mention.article, mention.suffix),
+                               DroppedCitation(mention.regulation, mention.article, reason, mention.suffix))
             bad_spans.append((mention.start, mention.end))
     for citation in extra:
-        reason = judge(citation.regulation, citation.article)
+        reason = judge(citation.regulation, citation.article, citation.suffix)
         if reason is None:
             kept[citation] = None
         else:
-            dropped.setdefault((citation.regulation, citation.article),
-                               DroppedCitation(citation.regulation, citation.article, reason))
+            dropped.setdefault((citation.regulation, citation.article, citation.suffix),
+                               DroppedCitation(citation.regulation, citation.article, reason, citation.suffix))
     cleaned = _remove(text, bad_spans, [(m.start, m.end) for m in mentions if (m.start, m.end) not in bad_spans])
     return cleaned, list(kept), list(dropped.values())
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from ..corpus.labels import cite_label, division_label
-from ..corpus.model import Article, Citation, Corpus
+from ..corpus.model import Article, Corpus
 from ..corpus.references import SEE_ALSO
 from ..index.terms import translate_tokens
 from ..question.understand import Query
@@ -52,7 +52,7 @@ class ExtractiveAnswerer:
         elif len(chosen) == 1:
             intro = ""
         text = "\n\n".join(part for part in [intro, *blocks] if part)
-        citations = tuple(Citation(h.article.regulation, h.article.number) for h in chosen)
+        citations = tuple(h.article.citation for h in chosen)
         return Answer(text=text, citations=citations, language=language, abstained=False, retrieved=tuple(hits),
                       cited_articles=tuple(h.article for h in chosen))
 
@@ -60,7 +60,7 @@ class ExtractiveAnswerer:
         """Say plainly that the regulations do not answer this (or that a named article does not exist)."""
         missing = missing_lookups(query, self.corpus)
         text = self._abstention(query.language, missing, [] if missing else hits)
-        see_also = () if missing else tuple(Citation(h.article.regulation, h.article.number) for h in hits[:3])
+        see_also = () if missing else tuple(h.article.citation for h in hits[:3])
         return Answer(text=text, citations=(), language=query.language, abstained=True, retrieved=tuple(hits),
                       mode=mode, see_also=see_also)
 
@@ -69,9 +69,9 @@ class ExtractiveAnswerer:
             # Worded so that it is not itself a citation of the missing article.
             if language == "zh":
                 return "；".join(f"《{m.regulation.name('zh')}》共{len(m.regulation.articles)}条，"
-                                f"没有编号为{m.number}的条文" for m in missing) + "。"
+                                f"没有编号为{m.shown}的条文" for m in missing) + "。"
             return "; ".join(f"The {m.regulation.short_name.get('en') or m.regulation.name('en')} Regulations have "
-                             f"{len(m.regulation.articles)} articles; there is no article numbered {m.number}"
+                             f"{len(m.regulation.articles)} articles; there is no article numbered {m.shown}"
                              for m in missing) + "."
         text = {"zh": "在这些条例中没有找到关于这个问题的规定。条例主要涉及人工智能产业的促进、支持措施和治理，"
                       "未对此作出规定；如需具体答复，请咨询相关主管部门或专业律师。",

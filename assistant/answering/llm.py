@@ -16,7 +16,7 @@ from functools import lru_cache
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from ..corpus.labels import article_label
+from ..corpus.labels import label_of
 from ..corpus.model import Citation, Corpus
 from ..errors import ModelError
 from ..question.understand import Query
@@ -75,7 +75,7 @@ def pack_context(corpus: Corpus, hits: Sequence[Hit], language: Language, *, bud
         article = hit.article
         regulation = corpus.regulation(article.regulation)
         text = article.best_text(language).text
-        block = f"[{article.id}] {regulation.name(language)} {article_label(article.number, language)}\n{text}"
+        block = f"[{article.id}] {regulation.name(language)} {label_of(article, language)}\n{text}"
         cost = count(block)
         if used + cost > budget:
             if not blocks:  # the best article alone is too long: send as much of it as fits
@@ -166,7 +166,7 @@ class LLMAnswerer:
         cleaned, good, bad = verify_citations(sentence, self.corpus, retrieved=included)
         kept.update(dict.fromkeys(good))
         for item in bad:
-            dropped.setdefault((item.regulation, item.article), item)
+            dropped.setdefault((item.regulation, item.article, item.suffix), item)
         # Keep the whitespace that separated this sentence from the next one.
         return cleaned + sentence[len(sentence.rstrip()):] if cleaned else ""
 

@@ -4,6 +4,7 @@ One case per line:
     {"id": str, "question": str, "lang": "zh"|"en", "expected": [{"regulation": str, "article": int}],
      "acceptable": [...] (optional), "answerable": bool, "kind": str, "split": "dev"|"test" (optional),
      "history": [{"role": "user"|"assistant", "content": str}] (optional)}
+An inserted article (第二百五十三条之一, Article 14a) is {"regulation": str, "article": 253, "suffix": 1}.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import DatasetError
 from ..text.conversation import Turn
-from .model import Corpus
+from .model import Corpus, article_id
 
 KINDS = ("factoid", "definition", "crosslingual", "lookup", "comparison", "followup", "layperson", "abstain")
 
@@ -28,11 +29,12 @@ class ArticleKey(BaseModel):
 
     regulation: str = Field(min_length=1)
     article: int = Field(ge=1)
+    suffix: int = Field(0, ge=0, le=99, description="1 for 第X条之一 / Article Xa; absent for a plain article.")
 
     @property
     def id(self) -> str:
-        """The article id, e.g. "shanghai-ai-2022:66"."""
-        return f"{self.regulation}:{self.article}"
+        """The article id, e.g. "shanghai-ai-2022:66" ("…:253-1" for an inserted article)."""
+        return article_id(self.regulation, self.article, self.suffix)
 
 
 class Case(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -22,19 +23,44 @@ class SourceEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    file: str = Field(description="Path relative to the manifest's directory.")
+    file: str | list[str] = Field(description=(
+        "Path relative to the manifest's directory; or a list of paths read in order as one text whose "
+        "article numbers run on from file to file (a code published in parts)."))
     languages: list[Language] = Field(min_length=1, description="Languages whose article text the file carries.")
     role: Literal["original", "translation"] = "original"
     description: str = ""
     display: list[Language] = Field(default_factory=list,
                                     description="Languages for which this file's text is the one shown.")
-    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+    sha256: str | list[str] | None = Field(None, description="sha256 of the file (a list, one per file).")
+
+    @property
+    def files(self) -> list[str]:
+        """The source's file paths, in reading order."""
+        return [self.file] if isinstance(self.file, str) else list(self.file)
+
+    @property
+    def name(self) -> str:
+        """How messages and article records name the source."""
+        return self.files[0] if len(self.files) == 1 else f"{self.files[0]} (+{len(self.files) - 1} more)"
+
+    @property
+    def digests(self) -> list[str | None]:
+        """The expected sha256 of each file (None where the manifest does not pin it)."""
+        if self.sha256 is None:
+            return [None] * len(self.files)
+        return [self.sha256] if isinstance(self.sha256, str) else list(self.sha256)
 
     @model_validator(mode="after")
     def _display_within_languages(self) -> SourceEntry:
         extra = set(self.display) - set(self.languages)
         if extra:
             raise ValueError(f"display languages {sorted(extra)} are not among languages {self.languages}")
+        if not self.files or any(not f.strip() for f in self.files):
+            raise ValueError("file must name at least one file")
+        digests = self.digests
+        if len(digests) != len(self.files) or any(d is not None and not re.fullmatch(r"[0-9a-f]{64}", d)
+                                                  for d in digests):
+            raise ValueError("sha256 must be one 64-digit hex digest per file")
         return self
 
 

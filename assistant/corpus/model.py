@@ -10,6 +10,7 @@ Loading and adding regulations is in `sources`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,18 +21,20 @@ from ..text.language import LANGUAGES, Language
 from .footnotes import Note
 
 REGULATION_ID = r"[a-z0-9][a-z0-9-]{1,62}[a-z0-9]"
-_ARTICLE_ID = re.compile(rf"^({REGULATION_ID}):(\d{{1,5}})$")
+_ARTICLE_ID = re.compile(rf"^({REGULATION_ID}):(\d{{1,5}})(?:-(\d{{1,2}}))?$")
 
 
-def article_id(regulation: str, number: int) -> str:
-    """The stable id of an article: "shanghai-ai-2022:66"."""
-    return f"{regulation}:{number}"
+def article_id(regulation: str, number: int, suffix: int = 0) -> str:
+    """The stable id of an article: "shanghai-ai-2022:66"; an inserted article (第二百五十三条之一,
+    Article 14a) carries its insertion number: "criminal-law:253-1", "eprivacy-directive:14-1"."""
+    return f"{regulation}:{number}-{suffix}" if suffix else f"{regulation}:{number}"
 
 
-def split_article_id(text: str) -> tuple[str, int] | None:
-    """("shanghai-ai-2022", 66) for "shanghai-ai-2022:66"; None when `text` is not an article id."""
+def split_article_id(text: str) -> tuple[str, int, int] | None:
+    """("shanghai-ai-2022", 66, 0) for "shanghai-ai-2022:66" (and suffix 1 for ":253-1"); None when `text`
+    is not an article id."""
     match = _ARTICLE_ID.match(text)
-    return (match.group(1), int(match.group(2))) if match else None
+    return (match.group(1), int(match.group(2)), int(match.group(3) or 0)) if match else None
 
 
 def regulation_of(article: str) -> str:
@@ -45,11 +48,19 @@ class Citation:
 
     regulation: str
     article: int
+    suffix: int = 0  # 1 for 第X条之一 / Article Xa, 2 for 之二 / Xb; 0 for a plain article
 
     @property
     def id(self) -> str:
         """The article id, e.g. "shanghai-ai-2022:66"."""
-        return article_id(self.regulation, self.article)
+        return article_id(self.regulation, self.article, self.suffix)
+
+    def to_json(self) -> dict:
+        """{"regulation", "article"}, plus "suffix" for an inserted article (the `ask --json` contract)."""
+        out: dict = {"regulation": self.regulation, "article": self.article}
+        if self.suffix:
+            out["suffix"] = self.suffix
+        return out
 
     @classmethod
     def from_id(cls, text: str) -> Citation:
@@ -66,10 +77,11 @@ class Paragraph:
 
     text: str
     label: str | None = None
+    gap: str = " "  # what separates label and text in the source ("（一）取得" has none)
 
     def render(self) -> str:
-        """Return the paragraph as one line of text, label included."""
-        return f"{self.label} {self.text}" if self.label else self.text
+        """Return the paragraph as one line of text, label included, spaced as the source spaces it."""
+        return f"{self.label}{self.gap}{self.text}" if self.label else self.text
 
 
 @dataclass(frozen=True)
@@ -85,8 +97,10 @@ class Appendix:
 
 @dataclass(frozen=True)
 class Heading:
-    """A chapter or section, with its title in each language the sources give."""
+    """A division of a regulation (part 编, subpart 分编, chapter 章, section 节), with its title in each
+    language the sources give."""
 
+    kind: str  # "part", "subpart", "chapter" or "section"
     number: int
     titles: dict[Language, str]
 
@@ -116,15 +130,30 @@ class Article:
 
     regulation: str
     number: int
-    chapter: Heading | None
-    section: Heading | None
+    divisions: tuple[Heading, ...]  # outermost first: part, subpart, chapter, section (those the text has)
     texts: tuple[ArticleText, ...]  # the version shown for each language comes first
     notes: tuple[Note, ...] = ()
+    suffix: int = 0  # 1 for an inserted 第X条之一 / Article Xa
 
     @property
     def id(self) -> str:
         """Stable id, e.g. "shanghai-ai-2022:66"."""
-        return article_id(self.regulation, self.number)
+        return article_id(self.regulation, self.number, self.suffix)
+
+    @property
+    def citation(self) -> Citation:
+        """A citation of this article."""
+        return Citation(self.regulation, self.number, self.suffix)
+
+    @property
+    def chapter(self) -> Heading | None:
+        """The chapter the article is in (None when the regulation has no chapters)."""
+        return next((d for d in self.divisions if d.kind == "chapter"), None)
+
+    @property
+    def section(self) -> Heading | None:
+        """The section of its chapter the article is in, if any."""
+        return next((d for d in self.divisions if d.kind == "section"), None)
 
     @property
     def languages(self) -> tuple[Language, ...]:
@@ -164,9 +193,18 @@ class Regulation:
         """The title in `language`, or in the other language when it has none."""
         return self.title.get(language) or next(iter(self.title.values()))
 
-    def article(self, number: int) -> Article | None:
-        """Return article `number`, or None when the regulation has no such article."""
-        return self.articles[number - 1] if 1 <= number <= len(self.articles) else None
+    def article(self, number: int, suffix: int = 0) -> Article | None:
+        """Return article `number` (an inserted one with its `suffix`), or None when there is no such article."""
+        return self._numbered.get((number, suffix))
+
+    @functools.cached_property
+    def _numbered(self) -> dict[tuple[int, int], Article]:
+        return {(a.number, a.suffix): a for a in self.articles}
+
+    @property
+    def span(self) -> str:
+        """The article numbers the regulation has, e.g. "1-72"."""
+        return f"{self.articles[0].number}-{self.articles[-1].number}" if self.articles else "none"
 
 
 @dataclass(frozen=True, eq=False)  # compared (and hashed, e.g. as a cache key) by identity
@@ -183,16 +221,17 @@ class Corpus:
         known = ", ".join(r.id for r in self.regulations)
         raise InputError(f"unknown regulation {regulation_id!r}; known regulations: {known}")
 
-    def article(self, regulation_id: str, number: int) -> Article | None:
+    def article(self, regulation_id: str, number: int, suffix: int = 0) -> Article | None:
         """Return one article, or None when the regulation exists but has no such number."""
-        return self.regulation(regulation_id).article(number)
+        return self.regulation(regulation_id).article(number, suffix)
 
-    def require_article(self, regulation_id: str, number: int) -> Article:
+    def require_article(self, regulation_id: str, number: int, suffix: int = 0) -> Article:
         """Return one article, or raise NotFoundError saying which numbers exist."""
-        found = self.article(regulation_id, number)
+        found = self.article(regulation_id, number, suffix)
         if found is None:
-            count = len(self.regulation(regulation_id).articles)
-            raise NotFoundError(f"{regulation_id} has no article {number}; it has articles 1-{count}")
+            regulation = self.regulation(regulation_id)
+            shown = article_id(regulation_id, number, suffix).rpartition(":")[2]
+            raise NotFoundError(f"{regulation_id} has no article {shown}; it has articles {regulation.span}")
         return found
 
     def get(self, key: str) -> Article | None:
@@ -223,13 +262,14 @@ def article_record(corpus: Corpus, article: Article) -> dict:
 
     return {
         "id": article.id,
-        "regulation": article.regulation,
-        "article": article.number,
+        **article.citation.to_json(),
         "regulation_title": dict(regulation.title),
         "effective": regulation.effective.isoformat() if regulation.effective else None,
         "chapter": heading(article.chapter),
         "section": heading(article.section),
+        "divisions": [{"kind": d.kind, **heading(d)} for d in article.divisions],
         "text": {lang: article.text(lang).text for lang in article.languages},
-        "translations": [{"language": t.language, "source": t.source, "text": t.text} for t in article.texts],
+        "translations": [{"language": t.language, "source": t.source, "original": t.original, "text": t.text}
+                         for t in article.texts],
         "notes": [{"marker": n.marker, "text": n.text} for n in article.notes],
     }

@@ -23,7 +23,7 @@ from ..text.language import SENTENCE_END
 from ..text.numbering import find_article_numbers
 from .model import REGULATION_ID, Citation, Corpus, Regulation
 
-_ID_FORM = re.compile(rf"\[?\b({REGULATION_ID}):(\d{{1,4}})\b\]?")
+_ID_FORM = re.compile(rf"\[?\b({REGULATION_ID}):(\d{{1,5}})(?:-(\d{{1,2}}))?\b\]?")
 # The lead of a "see also" line: nearby articles an abstaining answer points at without citing them.
 SEE_ALSO = {"zh": "另见（未直接涉及）：", "en": "See also (not directly on point): "}
 
@@ -67,6 +67,7 @@ class Mention:
     article: int
     start: int
     end: int
+    suffix: int = 0
 
 
 NOT_CITING = (">", *SEE_ALSO.values())
@@ -93,20 +94,21 @@ def find_mentions(text: str, corpus: Corpus, *, default_regulations: Sequence[st
     taken: list[tuple[int, int]] = []
     for match in _ID_FORM.finditer(text):
         if match.group(1) in corpus.ids and not quoted(match.start()):
-            mentions.append(Mention(match.group(1), int(match.group(2)), match.start(), match.end()))
+            mentions.append(Mention(match.group(1), int(match.group(2)), match.start(), match.end(),
+                                    int(match.group(3) or 0)))
             taken.append((match.start(), match.end()))
     defaults = list(dict.fromkeys(default_regulations))
     for sentence_start, sentence in sentence_spans(text):
         named = [(reg, sentence_start + pos) for reg, pos in _all_mentions(sentence, corpus)]
-        for number, local_start, local_end in find_article_numbers(sentence):
-            start, end = sentence_start + local_start, sentence_start + local_end
+        for found in find_article_numbers(sentence):
+            start, end = sentence_start + found.start, sentence_start + found.end
             if quoted(start) or any(a <= start < b for a, b in taken):
                 continue
             before = [reg for reg, pos in named if pos < start]
             after = [reg for reg, pos in named if pos >= end]
             regulation = before[-1] if before else after[0] if after else defaults[0] if len(defaults) == 1 \
                 else None
-            mentions.append(Mention(regulation, number, start, end))
+            mentions.append(Mention(regulation, found.number, start, end, found.suffix))
     return sorted(mentions, key=lambda m: m.start)
 
 
@@ -130,6 +132,6 @@ def _all_mentions(sentence: str, corpus: Corpus) -> list[tuple[str, int]]:
 
 def find_citations(text: str, corpus: Corpus, *, default_regulations: Sequence[str] = ()) -> list[Citation]:
     """Distinct citations in `text` that name (or imply) a regulation, in order of appearance."""
-    seen = dict.fromkeys(Citation(m.regulation, m.article) for m in
+    seen = dict.fromkeys(Citation(m.regulation, m.article, m.suffix) for m in
                          find_mentions(text, corpus, default_regulations=default_regulations) if m.regulation)
     return list(seen)

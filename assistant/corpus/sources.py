@@ -1,24 +1,25 @@
-"""Sources: the bundled and user manifests read into a validated `Corpus`, and user regulations added.
+"""Sources: the bundled and user manifests read into a validated `Corpus`.
 
-A regulation's source files are parsed one by one (`parsing`) and merged article by article: every source of
-a regulation must give the same number of articles in each of its languages, and agree on chapters.
+A regulation's sources are parsed one by one (`parsing`) and merged article by article: every source of a
+regulation must give the same articles (numbers and inserted articles alike) in each of its languages, and
+agree on chapters. A source may span several files read in order (a code published in parts), its article
+numbers running on from file to file. Adding regulations is in `adding`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
-from datetime import date
 from pathlib import Path
 
-from ..errors import InputError, SourceError
+from ..errors import SourceError
 from ..resources import bundled_path
-from ..text.language import LANGUAGES, Language
-from .manifest import Manifest, RegulationEntry, SourceEntry, load_manifest, save_manifest
+from ..text.language import Language
+from .manifest import RegulationEntry, SourceEntry, load_manifest
 from .model import Article, ArticleText, Corpus, Heading, Regulation
-from .parsing import ParsedArticle, ParsedSource, parse_source
+from .parsing import Division, ParsedArticle, ParsedSource, SetAside, parse_source
 
 USER_MANIFEST = Path("regulations", "manifest.toml")
+LANGUAGE_WORD = {"zh": "Chinese", "en": "English"}
 
 
 def load_corpus(data_dir: Path | None = None, *, manifest_path: Path | None = None) -> Corpus:
@@ -39,15 +40,20 @@ def load_corpus(data_dir: Path | None = None, *, manifest_path: Path | None = No
 
 def build_regulation(entry: RegulationEntry, base: Path) -> Regulation:
     """Parse every source of a manifest entry and merge them into one validated Regulation."""
-    parsed = [(source, _parse_checked(source, base)) for source in entry.source]
-    counts = {(s.file, lang): len(p.articles.get(lang, ())) for s, p in parsed for lang in s.languages}
-    expected = entry.articles or max(counts.values())
-    for (file, lang), count in counts.items():
-        if count != expected:
-            reason = "the manifest says" if entry.articles else "another source has"
-            raise SourceError(f"has {count} {_LANGUAGE_WORD[lang]} articles but {reason} {expected}; "
-                              "check for a missing or merged article heading", path=file)
-    articles = tuple(_merge_article(entry, parsed, number) for number in range(1, expected + 1))
+    parsed = [(source, parse_entry_source(source, base)) for source in entry.source]
+    streams = [(source, lang, p.articles[lang]) for source, p in parsed for lang in source.languages]
+    first_source, first_lang, reference = streams[0]
+    if entry.articles is not None and len(reference) != entry.articles:
+        raise SourceError(f"has {len(reference)} {LANGUAGE_WORD[first_lang]} articles but the manifest entry of "
+                          f"{entry.id} says `articles = {entry.articles}`; check for a missing or merged article "
+                          "heading, or correct `articles`", path=first_source.name)
+    keys = [(a.number, a.suffix) for a in reference]
+    for source, lang, articles in streams[1:]:
+        if [(a.number, a.suffix) for a in articles] != keys:
+            raise SourceError(_mismatch(articles, reference, f"{first_source.name} ({LANGUAGE_WORD[first_lang]})",
+                                        LANGUAGE_WORD[lang]), path=source.name)
+    articles = tuple(_merge_article(entry.id, [(s, lang, found[i]) for s, lang, found in streams])
+                     for i in range(len(reference)))
     appendices = tuple(a for _, p in parsed for a in p.appendices)
     return Regulation(id=entry.id, title=dict(entry.title), short_name=dict(entry.short_name),
                       aliases=tuple(entry.aliases), jurisdiction=dict(entry.jurisdiction),
@@ -55,94 +61,100 @@ def build_regulation(entry: RegulationEntry, base: Path) -> Regulation:
                       status=entry.status, articles=articles, appendices=appendices)
 
 
-_LANGUAGE_WORD = {"zh": "Chinese", "en": "English"}
+def _mismatch(articles: tuple[ParsedArticle, ...], reference: tuple[ParsedArticle, ...], other: str,
+              language: str) -> str:
+    mine = {(a.number, a.suffix) for a in articles}
+    theirs = {(a.number, a.suffix) for a in reference}
+
+    def names(keys: set[tuple[int, int]]) -> str:
+        shown = [f"{n}" + (chr(96 + s) if s else "") for n, s in sorted(keys)[:8]]
+        return ", ".join(shown) + (" …" if len(keys) > 8 else "")
+
+    parts = [f"has {len(articles)} {language} articles where {other} has {len(reference)}"]
+    if theirs - mine:
+        parts.append(f"missing here: {names(theirs - mine)}")
+    if mine - theirs:
+        parts.append(f"only here: {names(mine - theirs)}")
+    return "; ".join(parts) + "; every source of a regulation must carry the same articles"
 
 
-def _parse_checked(source: SourceEntry, base: Path) -> ParsedSource:
-    path = base / source.file
-    if source.sha256 is not None and path.exists():
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if digest != source.sha256:
-            raise SourceError(f"was modified (sha256 {digest[:12]}…, manifest expects {source.sha256[:12]}…); "
-                              "restore the original file or update its sha256 in the manifest", path=path)
-    parsed = parse_source(path, display_path=source.file)
+def parse_entry_source(source: SourceEntry, base: Path) -> ParsedSource:
+    """Parse one manifest source (checking its pinned sha256 and declared languages); a source spanning
+    several files is read file by file, each continuing the numbering of the one before."""
+    parts: list[ParsedSource] = []
+    for file, digest in zip(source.files, source.digests):
+        path = base / file
+        if digest is not None and path.exists():
+            actual = hashlib.sha256(path.read_bytes()).hexdigest()
+            if actual != digest:
+                raise SourceError(f"was modified (sha256 {actual[:12]}…, manifest expects {digest[:12]}…); "
+                                  "restore the original file or update its sha256 in the manifest", path=path)
+        first = 1
+        if parts:
+            last = max((arts[-1] for arts in parts[-1].articles.values()), key=lambda a: (a.number, a.suffix))
+            first = last.number + 1
+        parts.append(parse_source(path, display_path=file, first=first))
+    parsed = _join(parts)
     missing = [lang for lang in source.languages if lang not in parsed.articles]
     if missing:
-        raise SourceError(f"the manifest lists {_LANGUAGE_WORD[missing[0]]} but no "
-                          f"{_LANGUAGE_WORD[missing[0]]} article headings were found; "
-                          "fix the file or the source's `languages`", path=source.file)
+        raise SourceError(f"the manifest lists {LANGUAGE_WORD[missing[0]]} but no "
+                          f"{LANGUAGE_WORD[missing[0]]} article headings were found; "
+                          "fix the file or the source's `languages`", path=source.name)
     undeclared = [lang for lang in parsed.articles if lang not in source.languages]
     if undeclared:
-        raise SourceError(f"has {_LANGUAGE_WORD[undeclared[0]]} articles the manifest does not list; "
-                          f"add {undeclared[0]!r} to the source's `languages`", path=source.file)
+        raise SourceError(f"has {LANGUAGE_WORD[undeclared[0]]} articles the manifest does not list; "
+                          f"add {undeclared[0]!r} to the source's `languages`", path=source.name)
     return parsed
 
 
-def _merge_article(entry: RegulationEntry, parsed: list[tuple[SourceEntry, ParsedSource]],
-                   number: int) -> Article:
-    found: list[tuple[SourceEntry, ParsedArticle]] = [
-        (source, p.articles[lang][number - 1]) for source, p in parsed for lang in source.languages]
-
-    def rank(item: tuple[SourceEntry, ParsedArticle]) -> int:
-        source, article = item
-        return 0 if article.language in source.display else 1 if source.role == "original" else 2
-
-    found.sort(key=rank)  # stable: manifest order breaks ties
-    texts = tuple(ArticleText(language=a.language, source=s.file, paragraphs=a.paragraphs,
-                              original=s.role == "original") for s, a in found)
-    notes = tuple(note for _, a in found for note in a.notes)
-    return Article(regulation=entry.id, number=number, chapter=_merge_heading(found, "chapter", number),
-                   section=_merge_heading(found, "section", number), texts=texts, notes=notes)
+def _join(parts: list[ParsedSource]) -> ParsedSource:
+    if len(parts) == 1:
+        return parts[0]
+    languages = {lang for p in parts for lang in p.articles}
+    articles = {lang: tuple(a for p in parts for a in p.articles.get(lang, ())) for lang in languages}
+    set_aside: list[SetAside] = [s for p in parts for s in p.set_aside]
+    divisions: dict[str, int] = {}
+    for part in parts:
+        for kind, count in part.divisions.items():
+            divisions[kind] = divisions.get(kind, 0) + count
+    return ParsedSource(path=parts[0].path, articles=articles, appendices=tuple(a for p in parts for a in p.appendices),
+                        set_aside=tuple(set_aside), divisions=divisions)
 
 
-def _merge_heading(found: list[tuple[SourceEntry, ParsedArticle]], kind: str, number: int) -> Heading | None:
-    divisions = [(s, a, getattr(a, kind)) for s, a in found if getattr(a, kind) is not None]
-    if not divisions:
-        return None
-    first_source, _, first = divisions[0]
-    titles: dict[Language, str] = {}
-    for source, article, division in divisions:
-        if division.number != first.number:
-            raise SourceError(f"puts Article {number} in {kind} {division.number}, but {first_source.file} "
-                              f"puts it in {kind} {first.number}; the sources must agree",
-                              path=source.file, line=article.line)
-        titles.setdefault(article.language, division.title)
-    return Heading(number=first.number, titles=titles)
+def _merge_article(regulation: str, found: list[tuple[SourceEntry, Language, ParsedArticle]]) -> Article:
+    def rank(item: tuple[SourceEntry, Language, ParsedArticle]) -> int:
+        source, language, _ = item
+        return 0 if language in source.display else 1 if source.role == "original" else 2
+
+    found = sorted(found, key=rank)  # stable: manifest order breaks ties
+    texts = tuple(ArticleText(language=lang, source=s.name, paragraphs=a.paragraphs, original=s.role == "original")
+                  for s, lang, a in found)
+    notes = tuple(note for _, _, a in found for note in a.notes)
+    article = found[0][2]
+    return Article(regulation=regulation, number=article.number, suffix=article.suffix,
+                   divisions=_merge_divisions(found), texts=texts, notes=notes)
 
 
-def add_regulation(data_dir: Path, file: Path, *, regulation_id: str, title: str,
-                   language: Language | None = None, short_name: str | None = None,
-                   effective: date | None = None, corpus: Corpus | None = None) -> Regulation:
-    """Add a user's regulation file: validate it completely, then copy it and record it in the user manifest.
+def _merge_divisions(found: list[tuple[SourceEntry, Language, ParsedArticle]]) -> tuple[Heading, ...]:
+    """The article's divisions, with each one's titles gathered from every language; sources must agree."""
+    merged: dict[str, Heading] = {}
+    origin: dict[str, str] = {}
+    for source, language, article in found:
+        for division in article.divisions:
+            heading = merged.get(division.kind)
+            if heading is None:
+                merged[division.kind] = Heading(kind=division.kind, number=division.number,
+                                                titles={language: division.title})
+                origin[division.kind] = source.name
+            elif heading.number != division.number and division.number and heading.number:
+                raise SourceError(_disagree(article, division, heading, origin[division.kind]), path=source.name,
+                                  line=article.line)
+            else:
+                heading.titles.setdefault(language, division.title)
+    order = ("part", "subpart", "chapter", "section")
+    return tuple(merged[k] for k in order if k in merged)
 
-    Nothing is written unless the file parses into a valid regulation, so a bad file leaves the corpus
-    (and the index built from it) exactly as it was.
-    """
-    corpus = corpus or load_corpus(data_dir)
-    if regulation_id in corpus.ids:
-        raise InputError(f"regulation id {regulation_id!r} is already taken; choose another --id")
-    probe = parse_source(file, display_path=str(file))
-    languages = sorted(probe.articles, key=LANGUAGES.index)
-    if language is not None and language not in probe.articles:
-        raise InputError(f"{file} has no {_LANGUAGE_WORD[language]} articles; drop --language or fix the file")
-    title_language = language or languages[0]
-    target_name = f"{regulation_id}{file.suffix.lower() or '.txt'}"
-    sources_dir = data_dir / "regulations" / "sources"
 
-    def entry_for(source_file: str) -> RegulationEntry:
-        return RegulationEntry(
-            id=regulation_id, title={title_language: title},
-            short_name={title_language: short_name} if short_name else {}, effective=effective,
-            articles=len(next(iter(probe.articles.values()))),
-            source=[SourceEntry(file=source_file, languages=languages, role="original",
-                                sha256=hashlib.sha256(file.read_bytes()).hexdigest())])
-
-    # Validate the whole regulation where the file is now (an absolute file path ignores the base).
-    regulation = build_regulation(entry_for(str(file.resolve())), data_dir)
-    entry = entry_for(f"sources/{target_name}")
-    manifest_path = data_dir / USER_MANIFEST
-    existing = load_manifest(manifest_path) if manifest_path.exists() else Manifest()
-    sources_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(file, sources_dir / target_name)
-    save_manifest(manifest_path, Manifest(regulation=[*existing.regulation, entry]))
-    return regulation
+def _disagree(article: ParsedArticle, division: Division, heading: Heading, other: str) -> str:
+    return (f"puts article {article.number} in {division.kind} {division.number}, but {other} puts it in "
+            f"{division.kind} {heading.number}; the sources must agree")

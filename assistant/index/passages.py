@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from ..corpus.labels import article_label, division_label, short_name
+from ..corpus.labels import heading_line, label_of, short_name
 from ..corpus.model import Article, ArticleText, Corpus, Regulation
 from ..text.language import CJK_CHAR, Language
 
@@ -60,11 +60,8 @@ def context_header(regulation: Regulation, article: Article, language: Language)
     The full title costs a quarter of the embedding time, but measured on the dev split a short name
     ("上海") lost both recall and citation F1, so the title stays.
     """
-    parts = [regulation.name(language)]
-    for kind, heading in (("chapter", article.chapter), ("section", article.section)):
-        if heading is not None:
-            parts.append(f"{division_label(kind, heading.number, language)} {heading.title(language)}")
-    parts.append(article_label(article.number, language))
+    parts = [regulation.name(language), *(heading_line(h, language) for h in article.divisions),
+             label_of(article, language)]
     return " · ".join(parts)
 
 
@@ -115,7 +112,7 @@ def _passages_of(regulation: Regulation, article: Article, text: ArticleText, ve
 
 def _paragraph_passages(regulation: Regulation, article: Article, text: ArticleText) -> list[Passage]:
     """One embedded passage per paragraph of `text`, headed by the short regulation name and article number."""
-    header = f"{short_name(regulation, text.language)} {article_label(article.number, text.language)}"
+    header = f"{short_name(regulation, text.language)} {label_of(article, text.language)}"
     return [Passage(id=f"{article.id}/{text.language}/p{n}", article_id=article.id, regulation=regulation.id,
                     article=article.number, language=text.language, version=0, part=0,
                     text=f"{header}\n{paragraph.render()}", embedded=True, keyword=False, paragraph=n)

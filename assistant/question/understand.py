@@ -68,6 +68,7 @@ class ArticleRef:
 
     regulation: str | None
     number: int
+    suffix: int = 0
 
 
 @dataclass(frozen=True)
@@ -130,11 +131,12 @@ def _corpus_text(corpus: Corpus) -> str:
 def _article_refs(text: str, corpus: Corpus, named: list[tuple[str, int]],
                   scope: Sequence[str]) -> tuple[ArticleRef, ...]:
     refs = []
-    for number, start, _ in find_article_numbers(text):
+    for found in find_article_numbers(text):
+        start = found.start
         before = [reg for reg, pos in named if pos <= start]
         after = [reg for reg, pos in named if pos > start]
         regulation = before[-1] if before else after[0] if after else scope[0] if len(scope) == 1 else None
-        refs.append(ArticleRef(regulation=regulation, number=number))
+        refs.append(ArticleRef(regulation=regulation, number=found.number, suffix=found.suffix))
     return tuple(dict.fromkeys(refs))
 
 
@@ -184,11 +186,11 @@ def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
             base = _swap_regulation(topic, inherited, corpus.regulation(named_ids[0]), corpus, language)
             standalone = f"{base} {question}"
             # "那深圳呢？" after an answer citing Shanghai's Article 66: Shenzhen's counterpart of that article.
-            analog_of = tuple(dict.fromkeys(f"{c.regulation}:{c.article}" for c in cited
+            analog_of = tuple(dict.fromkeys(c.id for c in cited
                                             if c.regulation not in named_ids))
         else:
             standalone = f"{topic} {question}"
-            context = tuple(dict.fromkeys(f"{c.regulation}:{c.article}" for c in cited))
+            context = tuple(dict.fromkeys(c.id for c in cited))
     if regulation is not None:
         regulations = [regulation]
     refs = _article_refs(question, corpus, named, regulations)

@@ -55,7 +55,7 @@ def article_document(corpus: Corpus, hit: Hit, language: str) -> Document:
     article = hit.article
     regulation = corpus.regulation(article.regulation)
     text = article.best_text(language)
-    chapter = "" if article.chapter is None else heading_line("chapter", article.chapter, text.language)
+    chapter = "" if article.chapter is None else heading_line(article.chapter, text.language)
     return Document(id=article.id, page_content=text.text, metadata={
         "regulation": article.regulation, "article": article.number, "article_id": article.id,
         "chapter": chapter, "title": regulation.name(text.language), "score": round(hit.probability, 4),

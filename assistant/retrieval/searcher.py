@@ -119,7 +119,7 @@ class Searcher:
         for ref in query.article_refs:
             regulations = [ref.regulation] if ref.regulation else self.scope(query)
             for regulation_id in regulations:
-                article = self.corpus.article(regulation_id, ref.number)
+                article = self.corpus.article(regulation_id, ref.number, ref.suffix)
                 if article is not None and article not in found:
                     found.append(article)
         return found

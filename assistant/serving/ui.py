@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from ..answering.answer import Answer
-from ..corpus.labels import article_label, cite_label, division_label
+from ..corpus.labels import cite_label, division_label, label_of
 from ..corpus.model import Article, Corpus
 from ..errors import LawqaError
 from ..settings import Settings
@@ -105,7 +105,7 @@ def article_card(corpus: Corpus, article: Article, language: str) -> str:
     """One cited article: title, effective date, chapter, Chinese and English side by side, notes."""
     text = TEXT[language]
     regulation = corpus.regulation(article.regulation)
-    number = article_label(article.number, language)
+    number = label_of(article, language)
     chapter = ""
     if article.chapter is not None:
         titles = sorted(article.chapter.titles.items(), key=lambda item: item[0] != language)

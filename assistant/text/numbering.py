@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import cn2an
 
@@ -70,16 +71,23 @@ def parse_heading_number(text: str) -> int | None:
     return parse_roman_number(text) or parse_chinese_number(text)
 
 
-_ZH_ARTICLE = rf"第\s*([{CHINESE_DIGITS}\d０-９]+)\s*条"
-# "Article 12", "Art. 12", "Art 12", "Articles 12 and 13", "Articles 12, 13 and 14", "Articles 12-14". The
-# abbreviation needs its capital, and its dot unless a number of one to three digits follows ("Art 27"); a bare
-# "Art" right after a capitalised word is a name ("Modern Art 3 fair", "Digital Art 2023"), not a reference.
-_ARTICLE_WORD = r"(?:(?i:articles?)|Arts?\.|Art(?=\s+\d{1,3}(?![\d,.]\d)\b))"
+_ZH_NUM = rf"[{CHINESE_DIGITS}\d０-９]+"
+# 第六十六条, 第66条, 第二百五十三条之一; ranges 第一条至第三条, 第一条到第三条, 第1-3条.
+_ZH_ARTICLE = rf"第\s*({_ZH_NUM})\s*(?:[-－—~～至到]\s*(?:第\s*)?({_ZH_NUM})\s*)?(?:条|條)(?:\s*之\s*([{CHINESE_DIGITS}\d]+))?"
+# "Article 12", "Art. 12", "art. 12", "ART 12", "Art 12", "Articles 12 and 13", "Articles 12, 13 and 14",
+# "Articles 12-14", "Article 14a", "§ 53", "§§ 5-7". "Art" without a dot needs a number of one to three digits
+# after it ("Art 27", "art 66"); a bare "Art" right after a capitalised word is a name ("Modern Art 3 fair",
+# "Digital Art 2023"), not a reference.
+_ARTICLE_WORD = r"(?:(?i:articles?)|(?i:arts?)\.|(?i:art)(?=\s+\d{1,3}(?![\d,.]\d)\b)|§§?)"
 _NAME_BEFORE = re.compile(r"[A-Z][\w-]*\s+$")
-_EN_ARTICLE = (rf"\b{_ARTICLE_WORD}\s*(\d+(?:\s*(?:,|(?i:and|or|to)|&|-|–)\s*(?:{_ARTICLE_WORD}\s*)?\d+)*)")
+_EN_NUMBER = r"\d+(?:[a-z](?![a-z]))?"
+_EN_ARTICLE = (rf"(?<![\w§]){_ARTICLE_WORD}\s*({_EN_NUMBER}(?:\s*(?:,|(?i:and|or|to)|&|-|–)\s*"
+               rf"(?:{_ARTICLE_WORD}\s*)?{_EN_NUMBER})*)")
 ZH_ARTICLE_PATTERN = re.compile(_ZH_ARTICLE)
 EN_ARTICLE_PATTERN = re.compile(_EN_ARTICLE)
-_RANGE = re.compile(rf"(\d+)\s*(?:(?i:to)|-|–)\s*(?:{_ARTICLE_WORD}\s*)?(\d+)")
+_RANGE = re.compile(rf"(\d+)\s*(?:(?i:to)|-|–)\s*(?:{_ARTICLE_WORD}\s*)?(\d+)(?![a-z])")
+_ZH_RANGE_BETWEEN = re.compile(r"\s*(?:至|到|-|－|—|~|～)\s*")
+MAX_RANGE = 20  # a wider span is more likely a typo than a range
 
 
 _EN_UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
@@ -109,31 +117,55 @@ def parse_english_number(text: str) -> int | None:
     return current or None
 
 
-def find_article_numbers(text: str) -> list[tuple[int, int, int]]:
-    """Find article references in free text: a list of (number, start, end) in order of appearance.
+@dataclass(frozen=True)
+class ArticleNumber:
+    """An article named in text: its number, its insertion suffix (之一 / a → 1) and where it stands."""
 
-    Recognises 第六十六条, 第66条, Article 66, Art. 66, Articles 12 and 13, Articles 12-14 (expanded), and
-    numbers in words (article sixty-nine).
+    number: int
+    start: int
+    end: int
+    suffix: int = 0
+
+
+def find_article_numbers(text: str) -> list[ArticleNumber]:
+    """Find article references in free text, in order of appearance.
+
+    Recognises 第六十六条, 第66条, 第二百五十三条之一, 第一条至第三条, Article 66, Art. 66, art 66 (capitalised or
+    upper-case "Art"), Article 14a, § 53, Articles 12 and 13, Articles 12-14 (ranges expanded), and numbers in
+    words (article sixty-nine).
     """
-    found: list[tuple[int, int, int]] = []
+    found: list[ArticleNumber] = []
+    previous = None
     for match in ZH_ARTICLE_PATTERN.finditer(text):
         number = parse_chinese_number(match.group(1))
-        if number:
-            found.append((number, match.start(), match.end()))
+        if not number:
+            continue
+        last = parse_chinese_number(match.group(2)) if match.group(2) else None
+        suffix = parse_chinese_number(match.group(3)) if match.group(3) else 0
+        if last is not None and number < last <= number + MAX_RANGE:
+            found.extend(ArticleNumber(n, match.start(), match.end()) for n in range(number, last + 1))
+        else:
+            # "第一条至第三条": the articles between two named ones.
+            if previous is not None and _ZH_RANGE_BETWEEN.fullmatch(text, previous.end, match.start()) \
+                    and previous.number < number <= previous.number + MAX_RANGE:
+                found.extend(ArticleNumber(n, previous.start, match.end()) for n in range(previous.number + 1, number))
+            found.append(ArticleNumber(number, match.start(), match.end(), suffix or 0))
+        previous = found[-1]
     for match in EN_ARTICLE_PATTERN.finditer(text):
-        bare = text.startswith("Art ", match.start()) or text.startswith("Art\t", match.start())
+        bare = text[match.start():match.start() + 3] in ("Art", "ART") and text[match.start() + 3:][:1] in (" ", "\t")
         if bare and _NAME_BEFORE.search(text, 0, match.start()):
             continue
         group = match.group(1)
-        numbers = [int(n) for n in re.findall(r"\d+", group)]
+        numbers = {(int(n), ord(letter) - 96 if letter else 0)
+                   for n, letter in re.findall(r"(\d+)([a-z]?)(?![a-z])", group)}
         for range_match in _RANGE.finditer(group):
             low, high = int(range_match.group(1)), int(range_match.group(2))
-            if low < high <= low + 20:  # a wider span is more likely a typo than a range
-                numbers.extend(range(low + 1, high))
-        found.extend((n, match.start(), match.end()) for n in sorted(set(numbers)) if n > 0)
+            if low < high <= low + MAX_RANGE:
+                numbers.update((n, 0) for n in range(low + 1, high))
+        found.extend(ArticleNumber(n, match.start(), match.end(), suffix) for n, suffix in sorted(numbers) if n > 0)
     for match in EN_WORD_ARTICLE_PATTERN.finditer(text):
         number = parse_english_number(match.group(1))
         if number:
-            found.append((number, match.start(), match.end()))
-    found.sort(key=lambda item: item[1])
+            found.append(ArticleNumber(number, match.start(), match.end()))
+    found.sort(key=lambda item: item.start)
     return found

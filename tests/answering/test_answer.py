@@ -40,7 +40,7 @@ def test_one_article_quoted_in_chinese_with_its_chapter(corpus, answerer):
     answer = answerer.answer(query, hits(corpus, ("shanghai-ai-2022:66", 5.0, 0.9), ("shanghai-ai-2022:7", 3.0, 0.4)))
     assert answer.citations == (Citation("shanghai-ai-2022", 66),) and not answer.abstained
     assert answer.text.startswith("《上海市促进人工智能产业发展条例》第六十六条（第五章 产业治理与安全）规定：\n> ")
-    assert "> (六) 开展人工智能领域伦理安全教育和宣传" in answer.text  # the lead-in brings its items
+    assert "> (六)开展人工智能领域伦理安全教育和宣传" in answer.text  # the lead-in brings its items (spaced as the source)
     assert answer_language(answer.text) == "zh"
     assert find_citations(answer.text, corpus) == list(answer.citations)
 

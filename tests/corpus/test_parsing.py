@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -196,3 +197,89 @@ def test_binary_and_non_utf8_files_are_refused(tmp_path):
         parse_source(write(tmp_path, b"Article 1 One.\n" + "第二条 二。".encode("gb18030")))
     with pytest.raises(SourceError, match="cannot be read"):
         parse_source(tmp_path / "missing.txt")
+
+
+def _parse(tmp_path, content: str, name: str = "reg.md"):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return parse_source(path)
+
+
+def test_trap_lines_never_cut_the_text_short(tmp_path):
+    content = ("# 测试条例\n\n第一条 为了测试，制定本条例。\n\n版权所有人享有的权利，依照有关法律规定。\n\n"
+               "第二条 著作权人应当登记。\n\nCopyright holders may register.\n\n附件\n\n"
+               "第三条 经营者应当依法经营。\n\n第三条 规定的经营者，不包括个人。\n\n"
+               "第四条 主管部门负责监督。\n\n第五条 本条例自公布之日起施行。\n")
+    parsed = _parse(tmp_path, content)
+    articles = parsed.articles["zh"]
+    assert [a.number for a in articles] == [1, 2, 3, 4, 5]
+    assert text_of(articles[0]).endswith("版权所有人享有的权利，依照有关法律规定。")
+    assert "Copyright holders may register." not in text_of(articles[1])  # English: another language stream
+    assert text_of(articles[1]).endswith("附件")
+    assert text_of(articles[2]).endswith("第三条 规定的经营者，不包括个人。")
+    assert [s.kind for s in parsed.set_aside] == ["preamble"] and parsed.set_aside[0].first_line == 1
+
+
+def test_separators_are_dropped_and_item_spacing_kept(tmp_path):
+    content = ("## Article 1\n\nThe first article.\n\n---\n\n## Article 2\n\nThe second article.\n\n***\n")
+    parsed = _parse(tmp_path, content)
+    assert [text_of(a) for a in parsed.articles["en"]] == ["The first article.", "The second article."]
+    zh = _parse(tmp_path, "第一条 经营者应当：\n（一）取得许可；\n（二） 依法纳税。\n", name="items.txt")
+    assert text_of(zh.articles["zh"][0]).splitlines()[1:] == ["（一）取得许可；", "（二） 依法纳税。"]
+
+
+def test_bare_chapter_titles_between_articles_are_chapters(tmp_path):
+    content = ("## 第一章 总 则\n\n第一条 为了测试，制定本条例。\n\n第二条 本条例适用于本市。\n\n法律责任\n\n"
+               "第三条 违反本条例的，依法处理。\n\n附 则\n\n第四条 本条例自公布之日起施行。\n")
+    parsed = _parse(tmp_path, content)
+    articles = parsed.articles["zh"]
+    assert [(a.chapter.number, a.chapter.title) for a in articles] == [
+        (1, "总 则"), (1, "总 则"), (2, "法律责任"), (3, "附 则")]
+    assert text_of(articles[1]) == "本条例适用于本市。" and parsed.divisions == {"chapter": 3}
+
+
+def test_annex_and_footer_after_the_last_article_are_set_aside_with_their_lines(tmp_path):
+    content = ("第一条 为了测试，制定本条例。\n\n第二条 本条例自公布之日起施行。\n\n附件\n\n"
+               "一、许可目录\n\n二、申请材料\n\n版权所有 © 某出版社\n")
+    parsed = _parse(tmp_path, content)
+    assert text_of(parsed.articles["zh"][1]) == "本条例自公布之日起施行。"
+    assert [(s.kind, s.first_line, s.last_line) for s in parsed.set_aside] == [("appendix", 5, 9), ("footer", 11, 11)]
+
+
+def test_inserted_articles_and_a_heading_without_its_space(tmp_path):
+    content = ("第一条 总则。\n\n第一条之一 插入的条文。\n\n第二条 第二条。\n\n第三 条第三条的文字。\n")
+    parsed = _parse(tmp_path, content)
+    assert [(a.number, a.suffix) for a in parsed.articles["zh"]] == [(1, 0), (1, 1), (2, 0), (3, 0)]
+    english = _parse(tmp_path, "Article 1\nText.\n\nArticle 1a\nInserted.\n\nArticle 1b\nAnother.\n\n"
+                               "Article 2\nMore.\n", name="e.txt")
+    assert [(a.number, a.suffix) for a in english.articles["en"]] == [(1, 0), (1, 1), (1, 2), (2, 0)]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("第〇条 零。\n第一条 一。\n", "numbered 0; articles are numbered from 第一条"),
+    ("Article 1\nFirst.\n\nArticle 2 continues in lower case\n\nArticle 3\nThird.\n",
+     "line 4 starts with Article 2 but continues in lower case"),
+    ("第一条 一。\n第二条 二。\n第一条 又一个一。\n", r"第一条 appears twice \(first at line 1\)"),
+])
+def test_misleading_errors_now_say_what_is_wrong(tmp_path, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(SourceError, match=message):
+        parse_source(path)
+
+
+def test_utf16_and_oversized_and_non_files_are_refused_clearly(tmp_path):
+    utf16 = tmp_path / "utf16.txt"
+    utf16.write_text("第一条 一。", encoding="utf-16")
+    with pytest.raises(SourceError, match=r"is UTF-16 .* save it as UTF-8"):
+        parse_source(utf16)
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes(b"Article 1 " + b"x" * 6_000_000)
+    with pytest.raises(SourceError, match="over the 5,000,000-byte limit"):
+        parse_source(huge)
+    with pytest.raises(SourceError, match="is a directory"):
+        parse_source(tmp_path)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(SourceError, match="not a regular file"):
+        parse_source(fifo)  # refused without blocking on the pipe

@@ -16,7 +16,8 @@ from typing import get_args
 import numpy as np
 import pytest
 
-from assistant.corpus.sources import add_regulation, load_corpus
+from assistant.corpus.adding import add_regulation
+from assistant.corpus.sources import load_corpus
 from assistant.errors import ConfigError, IndexStateError
 from assistant.index.build import build_index
 from assistant.index.builds import VECTORS_FILE, build_lock, index_root, read_meta

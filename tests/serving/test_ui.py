@@ -13,8 +13,8 @@ import pytest
 
 from assistant.answering.answer import Answer
 from assistant.answering.citations import DroppedCitation
+from assistant.corpus.adding import add_regulation
 from assistant.corpus.model import Citation
-from assistant.corpus.sources import add_regulation
 from assistant.serving.ui import anchor, mode_line, render_answer, render_sources
 from tests.conftest import free_port, wait_for_http
 

@@ -55,4 +55,4 @@ def test_roman_numbers():
     ("the article and the rules", []),
 ])
 def test_find_article_numbers(text, numbers):
-    assert [n for n, _, _ in find_article_numbers(text)] == numbers
+    assert [m.number for m in find_article_numbers(text)] == numbers

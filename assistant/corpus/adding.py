@@ -1,0 +1,220 @@
+"""Adding regulations to a data directory: one file, a folder, a manifest of many, or another language version.
+
+Everything is validated completely before anything is written, and written in one step: the source files
+go under content-addressed names (`sources/<id>-<sha>.md`, never overwriting a file some entry uses), then
+the user manifest is replaced atomically. The whole read–check–write runs under a lock on the data
+directory, so concurrent `lawqa add`s neither lose each other's entries nor take the same id twice. A bad
+file leaves the corpus (and the index built from it) exactly as it was.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ..errors import InputError, SourceError
+from ..text.language import LANGUAGES, Language, detect_language
+from .manifest import Manifest, RegulationEntry, SourceEntry, load_manifest, save_manifest
+from .model import Regulation
+from .parsing import ParsedSource, SetAside
+from .sources import LANGUAGE_WORD, USER_MANIFEST, build_regulation, load_corpus, parse_entry_source
+
+SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
+
+
+@dataclass(frozen=True)
+class Added:
+    """One regulation added, with what its files held besides articles (for the CLI to report)."""
+
+    regulation: Regulation
+    set_aside: tuple[SetAside, ...]
+    divisions: dict[str, int]
+
+
+@dataclass(frozen=True)
+class NewRegulation:
+    """What a user says about a file to add: id, titles (one per language), names, date."""
+
+    file: Path | Sequence[Path]
+    regulation_id: str
+    titles: Sequence[str]
+    short_name: str | None = None
+    aliases: Sequence[str] = ()
+    effective: date | None = None
+    language: Language | None = None
+
+    @property
+    def paths(self) -> list[Path]:
+        return [self.file] if isinstance(self.file, Path) else list(self.file)
+
+
+@contextmanager
+def data_lock(data_dir: Path) -> Iterator[None]:
+    """Hold the data directory's regulation lock (waiting for another `lawqa add` to finish)."""
+    root = data_dir / "regulations"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        handle = open(root / ".lock", "a")  # noqa: SIM115 - held for the whole block below
+    except OSError as exc:
+        raise InputError(f"cannot write to the data directory {data_dir} ({exc.strerror}); "
+                         "make it writable or set LAWQA_DATA_DIR to a writable directory") from exc
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def add_regulation(data_dir: Path, file: Path, *, regulation_id: str, title: str | Sequence[str],
+                   language: Language | None = None, short_name: str | None = None,
+                   aliases: Sequence[str] = (), effective: date | None = None) -> Regulation:
+    """Add one regulation file (see `add_regulations`); returns the validated regulation."""
+    titles = [title] if isinstance(title, str) else list(title)
+    new = NewRegulation(file=file, regulation_id=regulation_id, titles=titles, short_name=short_name,
+                        aliases=aliases, effective=effective, language=language)
+    return add_regulations(data_dir, [new])[0].regulation
+
+
+def add_regulations(data_dir: Path, new: Sequence[NewRegulation]) -> list[Added]:
+    """Add several regulations at once: all of them, or (when any is refused) none."""
+    with data_lock(data_dir):
+        corpus = load_corpus(data_dir)
+        taken = set(corpus.ids)
+        prepared = []
+        for item in new:
+            if item.regulation_id in taken:
+                raise InputError(f"regulation id {item.regulation_id!r} is already taken; choose another --id "
+                                 f"(taken: {', '.join(sorted(taken))})")
+            taken.add(item.regulation_id)
+            prepared.append(_prepare(data_dir, item))
+        _commit(data_dir, [(entry, copies) for entry, copies, _ in prepared])
+        return [added for _, _, added in prepared]
+
+
+def add_translation(data_dir: Path, file: Path, *, of: str, language: Language, role: str = "translation",
+                    title: str | None = None) -> Added:
+    """Attach another language version of a regulation already added, aligned article by article."""
+    if role not in ("original", "translation"):
+        raise InputError(f"--role {role!r} is not known; use original or translation")
+    with data_lock(data_dir):
+        manifest_path = data_dir / USER_MANIFEST
+        corpus = load_corpus(data_dir)
+        corpus.regulation(of)  # an unknown id is an InputError listing the known ones
+        existing = load_manifest(manifest_path) if manifest_path.exists() else Manifest()
+        entry = next((e for e in existing.regulation if e.id == of), None)
+        if entry is None:
+            raise InputError(f"{of} is a bundled regulation; copy it with its manifest into a folder of your own "
+                             "and `lawqa add --manifest` it under another id to attach versions to it")
+        if language in {lang for s in entry.source for lang in s.languages}:
+            raise InputError(f"{of} already has a {LANGUAGE_WORD[language]} text; remove it first or attach "
+                             "another language")
+        source, copies = _source_for(data_dir, of, [file], [language], role=role)
+        titles = dict(entry.title)
+        if title:
+            titles[language] = title
+        updated = entry.model_copy(update={"source": [*entry.source, source], "title": titles})
+        regulation, parsed = _validate(data_dir, updated, copies)
+        entries = [updated if e.id == of else e for e in existing.regulation]
+        _write(data_dir, Manifest(regulation=entries), copies)
+        return Added(regulation=regulation, set_aside=parsed.set_aside, divisions=parsed.divisions)
+
+
+def files_in(directory: Path) -> list[Path]:
+    """The regulation files of a folder (.md, .markdown, .txt), in name order."""
+    if not directory.is_dir():
+        raise InputError(f"{directory} is not a folder; give a folder of .md or .txt regulation files")
+    found = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES)
+    if not found:
+        raise InputError(f"{directory} holds no .md or .txt files; put the regulation files there")
+    return found
+
+
+def _prepare(data_dir: Path, item: NewRegulation) -> tuple[RegulationEntry, list[tuple[Path, Path]], Added]:
+    if not item.titles or any(not t.strip() for t in item.titles):
+        raise InputError(f"the title of {item.regulation_id} is empty; give --title \"…\"")
+    languages = _languages_of(item.paths)
+    if item.language is not None and item.language not in languages:
+        raise InputError(f"{item.paths[0]} has no {LANGUAGE_WORD[item.language]} articles; drop --language or "
+                         "fix the file")
+    titles: dict[Language, str] = {}
+    for title in item.titles:
+        titles.setdefault(detect_language(title.strip()), title.strip())
+    short = {}
+    if item.short_name:
+        short[detect_language(item.short_name)] = item.short_name
+    source, copies = _source_for(data_dir, item.regulation_id, item.paths, languages, role="original")
+    entry = RegulationEntry(id=item.regulation_id, title=titles, short_name=short, aliases=list(item.aliases),
+                            effective=item.effective, source=[source])
+    regulation, parsed = _validate(data_dir, entry, copies)
+    return entry, copies, Added(regulation=regulation, set_aside=parsed.set_aside, divisions=parsed.divisions)
+
+
+def _languages_of(paths: list[Path]) -> list[Language]:
+    """The languages a file's articles are in (parsed once, to fill in the manifest)."""
+    from .parsing import parse_source
+
+    first = parse_source(paths[0])
+    return sorted(first.articles, key=LANGUAGES.index)
+
+
+def _source_for(data_dir: Path, regulation_id: str, paths: list[Path], languages: list[Language], *,
+                role: str) -> tuple[SourceEntry, list[tuple[Path, Path]]]:
+    """The manifest source for files to copy in, under content-addressed names, and the (from, to) copies."""
+    copies, names, digests = [], [], []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SourceError(f"cannot be read ({exc.strerror}); check the path", path=path) from exc
+        digest = hashlib.sha256(data).hexdigest()
+        name = f"sources/{regulation_id}-{digest[:12]}{path.suffix.lower() or '.txt'}"
+        copies.append((path, data_dir / "regulations" / name))
+        names.append(name)
+        digests.append(digest)
+    source = SourceEntry(file=names[0] if len(names) == 1 else names, languages=languages, role=role,
+                         sha256=digests[0] if len(digests) == 1 else digests)
+    return source, copies
+
+
+def _validate(data_dir: Path, entry: RegulationEntry,
+              copies: list[tuple[Path, Path]]) -> tuple[Regulation, ParsedSource]:
+    """Build the regulation from the files where they are now, as it will be built from the copies."""
+    where = {str(to.relative_to(data_dir / "regulations")): str(src.resolve()) for src, to in copies}
+    sources = []
+    for source in entry.source:
+        files = [where.get(f, str(data_dir / "regulations" / f)) for f in source.files]
+        sources.append(source.model_copy(update={"file": files[0] if len(files) == 1 else files}))
+    probe = entry.model_copy(update={"source": sources})
+    regulation = build_regulation(probe, Path("/"))
+    parsed = parse_entry_source(sources[-1], Path("/"))
+    return regulation, parsed
+
+
+def _commit(data_dir: Path, prepared: list[tuple[RegulationEntry, list[tuple[Path, Path]]]]) -> None:
+    manifest_path = data_dir / USER_MANIFEST
+    existing = load_manifest(manifest_path) if manifest_path.exists() else Manifest()
+    manifest = Manifest(regulation=[*existing.regulation, *(entry for entry, _ in prepared)])
+    _write(data_dir, manifest, [c for _, copies in prepared for c in copies])
+
+
+def _write(data_dir: Path, manifest: Manifest, copies: list[tuple[Path, Path]]) -> None:
+    """Copy the sources in (new names only), then replace the manifest: the one step that makes them count."""
+    try:
+        for source, target in copies:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                tmp = target.with_name(f".{target.name}.tmp")
+                shutil.copyfile(source, tmp)
+                tmp.replace(target)
+        save_manifest(data_dir / USER_MANIFEST, manifest)
+    except OSError as exc:
+        raise InputError(f"cannot write to {data_dir} ({exc.strerror}); nothing was added — free some space or "
+                         "make the data directory writable") from exc
+
