@@ -54,6 +54,10 @@ def choose_citations(query: Query, hits: Sequence[Hit], calibration: Calibration
     """
     if query.article_refs:
         return [h for h in hits if h.lookup][:MAX_CITED]
+    if not query.has_content:
+        return []  # "hi", "????": nothing to answer from any regulation
+    if query.other_instruments and not query.regulations:
+        return []  # it asks about a law that is not loaded: say so rather than answer from another
     if not hits or answerable < calibration.abstain:
         return []
     if query.comparison:
@@ -62,7 +66,8 @@ def choose_citations(query: Query, hits: Sequence[Hit], calibration: Calibration
             best.setdefault(hit.article.regulation, hit)
         return list(best.values())
     top = hits[0]
-    return [h for h in hits if top.score - h.score <= calibration.cite_margin][:MAX_CITED]
+    return [h for h in hits if h is top or (top.score - h.score <= calibration.cite_margin
+                                            and h.probability >= calibration.cite_floor)][:MAX_CITED]
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from ..corpus.labels import cite_label, division_label
+from ..corpus.labels import cite_label, division_label, short_name
 from ..corpus.model import Article, Corpus
 from ..corpus.references import SEE_ALSO
-from ..index.terms import translate_tokens
+from ..index.terms import TermTable
 from ..question.understand import Query
 from ..retrieval.searcher import Hit
 from ..text.language import Language
@@ -32,10 +32,10 @@ _ASKS_FOR_LIST = re.compile(r"哪些|哪几|有什么(?:职责|行为|规定|要
 class ExtractiveAnswerer:
     """Composes a grounded answer from the articles' own sentences; no model involved."""
 
-    def __init__(self, corpus: Corpus, *, terms: dict[str, list[str]] | None = None,
+    def __init__(self, corpus: Corpus, *, terms: TermTable | None = None,
                  idf: Callable[[], Mapping[str, float]] | None = None):
         self.corpus = corpus
-        self.terms = terms or {}
+        self.terms = terms or TermTable()
         self._idf = idf or dict  # called when a sentence must be chosen, not at start-up
 
     def answer(self, query: Query, hits: Sequence[Hit], chosen: Sequence[Hit]) -> Answer:
@@ -59,29 +59,41 @@ class ExtractiveAnswerer:
     def abstain(self, query: Query, hits: Sequence[Hit], *, mode: str = "extractive") -> Answer:
         """Say plainly that the regulations do not answer this (or that a named article does not exist)."""
         missing = missing_lookups(query, self.corpus)
-        text = self._abstention(query.language, missing, [] if missing else hits)
+        text = self._abstention(query, missing, [] if missing else hits)
         see_also = () if missing else tuple(h.article.citation for h in hits[:3])
         return Answer(text=text, citations=(), language=query.language, abstained=True, retrieved=tuple(hits),
                       mode=mode, see_also=see_also)
 
-    def _abstention(self, language: Language, missing: list[MissingArticle], hits: Sequence[Hit]) -> str:
+    def _abstention(self, query: Query, missing: list[MissingArticle], hits: Sequence[Hit]) -> str:
+        language = query.language
         if missing:
             # Worded so that it is not itself a citation of the missing article.
             if language == "zh":
                 return "；".join(f"《{m.regulation.name('zh')}》共{len(m.regulation.articles)}条，"
                                 f"没有编号为{m.shown}的条文" for m in missing) + "。"
-            return "; ".join(f"The {m.regulation.short_name.get('en') or m.regulation.name('en')} Regulations have "
-                             f"{len(m.regulation.articles)} articles; there is no article numbered {m.shown}"
-                             for m in missing) + "."
-        text = {"zh": "在这些条例中没有找到关于这个问题的规定。条例主要涉及人工智能产业的促进、支持措施和治理，"
-                      "未对此作出规定；如需具体答复，请咨询相关主管部门或专业律师。",
-                "en": "Not found in these regulations: they do not address this question. They cover promoting, "
-                      "supporting and governing the AI industry; for this question, ask the competent authority "
-                      "or a lawyer."}[language]
+            return "; ".join(f"{m.regulation.name('en')} has {len(m.regulation.articles)} articles; there is no "
+                             f"article numbered {m.shown}" for m in missing) + "."
+        loaded = self._loaded(language)
+        if query.other_instruments and not query.regulations:
+            named = "、".join(f"《{n}》" for n in query.other_instruments) if language == "zh" else \
+                " and ".join(query.other_instruments)
+            return {"zh": f"{named}不在已载入的法规中{loaded}，无法据此回答；可以用 lawqa add 添加后再问。",
+                    "en": f"{named} is not among the loaded regulations{loaded}, so this cannot be answered from "
+                          "them; add it with lawqa add and ask again."}[language]
+        text = {"zh": f"在已载入的法规中没有找到关于这个问题的规定{loaded}。如需具体答复，请咨询相关主管部门或专业律师。",
+                "en": f"Not found in these regulations: none of the loaded regulations{loaded} addresses this "
+                      "question. For an answer, ask the competent authority or a lawyer."}[language]
         if hits:
             names = [self._see_also_name(h.article, language) for h in hits[:3]]
             text += "\n\n" + SEE_ALSO[language] + ("；" if language == "zh" else "; ").join(names)
         return text
+
+    def _loaded(self, language: Language) -> str:
+        """"（已载入：上海、深圳）" / " (Shanghai; Shenzhen)" for a few regulations; nothing for many."""
+        if len(self.corpus.regulations) > 3:
+            return ""
+        names = [short_name(r, language) for r in self.corpus.regulations]
+        return f"（已载入：{'、'.join(names)}）" if language == "zh" else f" ({'; '.join(names)})"
 
     def _see_also_name(self, article: Article, language: Language) -> str:
         # Deliberately not written like a citation: the abstaining answer cites nothing.
@@ -120,8 +132,8 @@ class ExtractiveAnswerer:
     def _select(self, query: Query, paragraphs: Sequence, *, foreign: bool) -> list[str]:
         """The sentences and items that bear on the question, in article order (at least one)."""
         tokens = set(tokenize(query.standalone))
-        if foreign and query.language == "zh":
-            tokens |= set(translate_tokens(tokenize(query.standalone), self.terms))
+        if foreign:
+            tokens |= set(self.terms.translate(tokenize(query.standalone), query.language))
         units: list[tuple[int, str, bool]] = []  # (paragraph index, sentence, is_item)
         for index, paragraph in enumerate(paragraphs):
             if paragraph.label:

@@ -126,6 +126,61 @@ def add_translation(data_dir: Path, file: Path, *, of: str, language: Language, 
         return Added(regulation=regulation, set_aside=parsed.set_aside, divisions=parsed.divisions)
 
 
+def add_manifest(data_dir: Path, manifest_file: Path) -> list[Added]:
+    """Add every regulation of a manifest file (source paths relative to it): all of them, or none."""
+    manifest = load_manifest(manifest_file)
+    with data_lock(data_dir):
+        taken = set(load_corpus(data_dir).ids)
+        clashes = sorted(taken & {e.id for e in manifest.regulation})
+        if clashes:
+            raise InputError(f"{manifest_file}: regulation ids already taken: {', '.join(clashes)}; rename them "
+                             "in the manifest")
+        prepared = []
+        for entry in manifest.regulation:
+            sources, copies = [], []
+            for source in entry.source:
+                paths = [(manifest_file.parent / f) for f in source.files]
+                copied, pairs = _source_for(data_dir, entry.id, paths, list(source.languages), role=source.role)
+                sources.append(source.model_copy(update={"file": copied.file, "sha256": copied.sha256}))
+                copies += pairs
+            stored = entry.model_copy(update={"source": sources})
+            regulation, parsed = _validate(data_dir, stored, copies)
+            prepared.append((stored, copies, Added(regulation=regulation, set_aside=parsed.set_aside,
+                                                   divisions=parsed.divisions)))
+        _commit(data_dir, [(entry, copies) for entry, copies, _ in prepared])
+        return [added for _, _, added in prepared]
+
+
+def new_from_directory(directory: Path, *, prefix: str | None = None) -> list[NewRegulation]:
+    """One regulation per file of a folder: the title from the file's first heading, an id from its name."""
+    items = []
+    for path in files_in(directory):
+        title = _first_heading(path)
+        items.append(NewRegulation(file=path, regulation_id=_id_for(path, prefix or directory.name), titles=[title]))
+    return items
+
+
+def _first_heading(path: Path) -> str:
+    from .reading import read_source
+
+    for line in read_source(path).splitlines():
+        text = line.strip().lstrip("#").strip().strip("*").strip()
+        if text and not text.startswith(("<!--", ">")):
+            return text[:120]
+    return path.stem
+
+
+def _id_for(path: Path, prefix: str) -> str:
+    """An ASCII id for a file: its name where that is ASCII, else the folder's name and a short hash."""
+    import re
+
+    stem = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+    if len(stem) >= 3 and stem.isascii():
+        return stem[:60]
+    base = re.sub(r"[^a-z0-9]+", "-", prefix.lower()).strip("-")[:40] or "law"
+    return f"{base}-{hashlib.sha256(path.name.encode()).hexdigest()[:8]}"
+
+
 def files_in(directory: Path) -> list[Path]:
     """The regulation files of a folder (.md, .markdown, .txt), in name order."""
     if not directory.is_dir():

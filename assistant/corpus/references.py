@@ -29,13 +29,39 @@ SEE_ALSO = {"zh": "另见（未直接涉及）：", "en": "See also (not directl
 
 
 def regulation_names(regulation: Regulation) -> list[str]:
-    names = [*regulation.short_name.values(), *regulation.aliases, *regulation.title.values()]
-    return sorted({n for n in names if n}, key=len, reverse=True)
+    """Every name a question may call the regulation by: short names, aliases, titles and forms derived from
+    the titles (without 中华人民共和国 or 经济特区, without 《》, "… of the People's Republic of China", the
+    acronym of an English title: GDPR)."""
+    names = {*regulation.short_name.values(), *regulation.aliases, *regulation.title.values()}
+    for title in regulation.title.values():
+        names |= derived_names(title)
+    return sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True)
+
+
+_EN_SMALL = frozenset("a an and for in of on or the to with by".split())
+
+
+def derived_names(title: str) -> set[str]:
+    """The shorter names people use for a regulation with this title."""
+    title = title.strip().strip("《》")
+    found = {title}
+    if not title.isascii():
+        core = title.removeprefix("中华人民共和国")
+        found |= {core, core.replace("经济特区", ""), re.sub(r"^(\w{2,3})市", r"\1", core)}
+        return {n for n in found if len(n) >= 4}
+    plain = re.sub(r"\s+of the People'?s Republic of China\b|^the\s+|^PRC\s+", "", title, flags=re.IGNORECASE)
+    found.add(plain)
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", plain)]
+    capitals = [w for w in words if w.lower() not in _EN_SMALL]
+    if 3 <= len(capitals) <= 6 and all(w[0].isupper() for w in capitals):
+        found.add("".join(w[0] for w in capitals).upper())
+    return {n for n in found if len(n) >= 3}
 
 
 def _name_pattern(names: Sequence[str]) -> re.Pattern[str]:
     """One pattern for several names; ASCII names must stand as whole words ("EU", not "Europe"'s "eu")."""
-    parts = [re.escape(n) if not n.isascii() else rf"\b{re.escape(n)}\b" for n in sorted(names, key=len, reverse=True)]
+    parts = [re.escape(n) if not n.isascii() else rf"(?<![A-Za-z0-9]){re.escape(n)}(?![A-Za-z0-9])"
+             for n in sorted(names, key=len, reverse=True)]
     return re.compile("|".join(parts) or r"(?!)", re.IGNORECASE)
 
 
@@ -49,14 +75,67 @@ def regulation_patterns(corpus: Corpus) -> list[tuple[str, re.Pattern[str]]]:
     return _PATTERNS[corpus]
 
 
-def find_regulations(text: str, corpus: Corpus) -> list[tuple[str, int]]:
-    """Regulations named in `text` (by short name, alias or title), with the position of each first mention."""
+def find_regulations(text: str, corpus: Corpus, *, fuzzy: bool = True) -> list[tuple[str, int]]:
+    """Regulations named in `text` (by any of their names), with the position of each first mention; a name
+    typed with one slip ("shangai", "GPDR", "数据安全发") counts when no name is written right."""
     found = []
     for regulation_id, pattern in regulation_patterns(corpus):
         match = pattern.search(text)
         if match:
             found.append((regulation_id, match.start()))
+    if not found and fuzzy:
+        found = _fuzzy_regulations(text, corpus)
     return sorted(found, key=lambda item: item[1])
+
+
+def _fuzzy_regulations(text: str, corpus: Corpus) -> list[tuple[str, int]]:
+    found = []
+    words = [(m.group(0), m.start()) for m in re.finditer(r"[A-Za-z][A-Za-z'-]*", text)]
+    for regulation in corpus.regulations:
+        for name in regulation_names(regulation):
+            position = _near_miss(name, text, words)
+            if position is not None:
+                found.append((regulation.id, position))
+                break
+    return found
+
+
+def _near_miss(name: str, text: str, words: list[tuple[str, int]]) -> int | None:
+    """Where `text` holds `name` with one character wrong, missing, extra or swapped (names of 4+ letters)."""
+    if not name.isascii():
+        if len(name) < 4:
+            return None
+        for start in range(0, len(text) - len(name) + 2):
+            for size in {len(name) - 1, len(name), len(name) + 1}:
+                piece = text[start:start + size]
+                if len(piece) == size and piece[:1] == name[:1] and _one_slip(piece, name):
+                    return start
+        return None
+    parts = name.lower().split()
+    if sum(len(p) for p in parts) < 4:
+        return None
+    for i in range(len(words) - len(parts) + 1):
+        window = words[i:i + len(parts)]
+        candidate = " ".join(w.lower() for w, _ in window)
+        if candidate[:1] == name[:1].lower() and _one_slip(candidate, " ".join(parts)):
+            return window[0][1]
+    return None
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Optimal string alignment distance of at most one (and not zero)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    previous2, previous = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        previous2, previous = previous, row
+    return previous[-1] <= 1
 
 
 @dataclass(frozen=True)

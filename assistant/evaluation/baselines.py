@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..corpus.evalset import Case
 from ..corpus.manifest import load_manifest
-from ..corpus.model import Corpus
+from ..corpus.model import Corpus, article_id
 from ..corpus.parsing import parse_source, read_source
 from ..index.embedding import Embedder, langchain_embeddings
 from ..index.search_index import SearchIndex
@@ -54,31 +54,46 @@ def dense_system(index: SearchIndex, embedder: Embedder, corpus: Corpus) -> Syst
     return run
 
 
-def article_spans(path: Path, regulation_id: str) -> list[tuple[int, int, str]]:
+def article_spans(path: Path, regulation_id: str, *, first: int = 1) -> list[tuple[int, int, str]]:
     """(start, end, article id) character spans of every article heading's stretch of a raw source file."""
     text = read_source(path)
     offsets = [0]
     for line in text.split("\n"):
         offsets.append(offsets[-1] + len(line) + 1)
-    parsed = parse_source(path)
-    headings = sorted((a.line, a.number) for articles in parsed.articles.values() for a in articles)
+    parsed = parse_source(path, first=first)
+    headings = sorted((a.line, article_id(regulation_id, a.number, a.suffix))
+                      for articles in parsed.articles.values() for a in articles)
     stop = min([a.line for a in parsed.appendices], default=len(offsets))
     spans = []
-    for (line, number), following in zip(headings, [*headings[1:], (stop, 0)]):
-        spans.append((offsets[line - 1], offsets[min(following[0], len(offsets)) - 1], f"{regulation_id}:{number}"))
+    for (line, key), following in zip(headings, [*headings[1:], (stop, "")]):
+        spans.append((offsets[line - 1], offsets[min(following[0], len(offsets)) - 1], key))
     return spans
 
 
-def naive_system(embedder: Embedder, cache_dir: Path, *, manifest_path: Path | None = None) -> System:
-    """The naive LangChain RAG over the raw sources, its Chroma store cached under `cache_dir`."""
+def _spans(sources: Sequence[tuple[str, Sequence[Path]]]) -> dict[str, list[tuple[int, int, str]]]:
+    """Article spans of every source file; the files of one source continue each other's numbering."""
+    out = {}
+    for regulation_id, paths in sources:
+        first = 1
+        for path in paths:
+            spans = article_spans(path, regulation_id, first=first)
+            out[str(path)] = spans
+            first = int(spans[-1][2].rpartition(":")[2].split("-")[0]) + 1 if spans else first
+    return out
+
+
+def naive_system(embedder: Embedder, cache_dir: Path, *, manifests: Sequence[Path] = ()) -> System:
+    """The naive LangChain RAG over the raw sources of `manifests` (default: the bundled one), its Chroma store
+    cached under `cache_dir`."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
     from langchain_chroma import Chroma
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    manifest_path = manifest_path or bundled_path("index", "manifest.toml")
-    sources = [(entry.id, manifest_path.parent / source.file)
-               for entry in load_manifest(manifest_path).regulation for source in entry.source]
+    grouped = [(entry.id, [path.parent / file for file in source.files])
+               for path in (manifests or [bundled_path("index", "manifest.toml")])
+               for entry in load_manifest(path).regulation for source in entry.source]
+    sources = [(regulation_id, file) for regulation_id, files in grouped for file in files]
     digest = hashlib.sha256(embedder.name.encode())
     for _, path in sources:
         digest.update(path.read_bytes())
@@ -86,7 +101,7 @@ def naive_system(embedder: Embedder, cache_dir: Path, *, manifest_path: Path | N
     client = chromadb.PersistentClient(path=str(store_dir), settings=ChromaSettings(anonymized_telemetry=False))
     store = Chroma(client=client, collection_name="naive", embedding_function=langchain_embeddings(embedder),
                    collection_configuration={"hnsw": {"space": "cosine"}})
-    spans = {str(path): article_spans(path, regulation_id) for regulation_id, path in sources}
+    spans = _spans(grouped)
     if not (store_dir / "complete").exists():
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200, add_start_index=True)
         documents = splitter.create_documents([read_source(path) for _, path in sources],

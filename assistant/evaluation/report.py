@@ -100,3 +100,39 @@ def write_report(report: dict, directory: Path, *, title: str = "lawqa evaluatio
     path = directory / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def plan_table(result: dict) -> str:
+    """A campaign's figures as text: each corpus beside the baselines, then leave-one-corpus-out."""
+    lines = []
+    corpora = result.get("corpora", {})
+    if corpora:
+        names = [n for n in ("bm25", "dense", "naive") if any(n in r.get("baselines", {}) for r in corpora.values())]
+        lines.append(f"{'corpus':<20}{'n':>5}{'cit.F1':>8}{'recall@1':>9}{'recall@5':>9}{'abst.acc':>9}"
+                     + "".join(f"{SYSTEM_NAMES[n][:11] + ' F1/r@5':>22}" for n in names))
+        for name, report in corpora.items():
+            cells = [f"{_fmt(report['baselines'][n]['citation']['f1'])}/"
+                     f"{_fmt(report['baselines'][n]['retrieval']['recall@5'])}" for n in names]
+            lines.append(f"{name:<20}{report['n']:>5}{_fmt(report['citation']['f1']):>8}"
+                         f"{_fmt(report['retrieval']['recall@1']):>9}{_fmt(report['retrieval']['recall@5']):>9}"
+                         f"{_fmt(report['abstention']['accuracy']):>9}" + "".join(f"{c:>22}" for c in cells))
+    if result.get("loco"):
+        lines += ["", "leave-one-corpus-out (fit on the other corpora, score this one)",
+                  f"{'corpus':<20}{'n':>5}{'cit.F1':>8}{'recall@1':>9}{'recall@5':>9}{'abst.acc':>9}"]
+        for name, figures in result["loco"].items():
+            lines.append(f"{name:<20}{figures['n']:>5}{_fmt(figures['f1']):>8}{_fmt(figures['recall@1']):>9}"
+                         f"{_fmt(figures['recall@5']):>9}{_fmt(figures['abstention_accuracy']):>9}")
+    return "\n".join(lines)
+
+
+def write_plan_report(result: dict, directory: Path, *, title: str = "lawqa evaluation over several corpora") -> Path:
+    """Write plan.md (the campaign's tables) and one report per corpus into `directory`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    lines = [f"# {title}", "", ("Per corpus on its own index, extractive mode, baselines measured in the same run; "
+             "then leave-one-corpus-out cross-validation."), "", "```", plan_table(result), "```", ""]
+    for name, report in result.get("corpora", {}).items():
+        write_report(report, directory / name, title=f"lawqa on {name}")
+        lines.append(f"- [{name}]({name}/report.md)")
+    path = directory / "plan.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from ..corpus.evalset import Case
 from ..corpus.model import Corpus, regulation_of
 from ..corpus.references import find_citations
+from ..corpus.sources import USER_MANIFEST
+from ..resources import bundled_path
 from .metrics import breakdown, score_case
 from .systems import CaseResult, System, assistant_system
 
@@ -52,7 +54,10 @@ def evaluate(assistant, cases: Sequence[Case], *, mode: str = "extractive", base
                       "calibration": assistant.calibration.fitted.get("date", "not fitted"), **(meta or {})}
     report["cases"] = case_records(results)
     if baselines:
-        systems = {"naive": naive_system(assistant.embedder, cache_dir or assistant.settings.data_dir / "baselines"),
+        user = assistant.settings.data_dir / USER_MANIFEST
+        manifests = [bundled_path("index", "manifest.toml"), *([user] if user.exists() else [])]
+        systems = {"naive": naive_system(assistant.embedder, cache_dir or assistant.settings.data_dir / "baselines",
+                                         manifests=manifests),
                    "bm25": bm25_system(assistant.index, assistant.corpus),
                    "dense": dense_system(assistant.index, assistant.embedder, assistant.corpus)}
         report["baselines"] = {name: breakdown(run_system(system, cases, assistant.corpus))

@@ -42,11 +42,11 @@ from .builds import (
 from .embedding import Embedder, embed_in_batches
 from .passages import Passage, build_passages
 from .precedents import PrecedentTable, embed_precedents, load_precedents, precedents_digest
-from .terms import build_term_table, english_vocabulary, save_term_table
+from .terms import build_term_table, save_term_table
 
 INDEX_FORMAT = 1
 # Bump when tokenisation or passage layout changes, so existing indexes are rebuilt.
-PIPELINE_VERSION = "passages-2/tokens-1/terms-1/article-tokens-1/precedents-2/vectors-1/meta-2"
+PIPELINE_VERSION = "passages-2/tokens-1/terms-2/article-tokens-1/precedents-2/vectors-1/meta-2"
 Stage = Literal["embedding", "precedents", "keywords", "saving"]
 STAGES: dict[str, dict[str, str]] = {  # what each build stage is called, for progress displays
     "embedding": {"zh": "嵌入条文段落", "en": "embedding passages"},
@@ -146,7 +146,7 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
         if progress:
             progress("keywords", 0, sum(p.keyword for p in passages))
         _save_bm25(build_dir / "bm25", passages)
-        save_term_table(build_dir / "terms.json", build_term_table(corpus, english_vocabulary(corpus)))
+        save_term_table(build_dir / "terms.json", build_term_table(corpus))
         # Each article's tokens (all languages), so answering never has to tokenise the corpus at start-up.
         article_tokens = {a.id: sorted({t for v in a.texts for t in tokenize(v.text)}) for a in corpus.articles()}
         write_atomically(build_dir / "tokens.json", json.dumps(article_tokens, ensure_ascii=False))

@@ -9,8 +9,10 @@ The precedents are the dev split of the bundled evaluation set, so the test spli
 Follow-ups are condensed with their history, as live questions are. The index build embeds them (`embed_precedents`),
 and the searcher turns the nearest ones into ranking and answerability features (`retrieval/calibration.py`). A
 precedent never counts as evidence for its own question, so fitting on dev sees what a new question sees.
-"No answer" was judged against the bundled regulations only: once the corpus differs, unanswerable
-precedents are left out rather than allowed to hide an added regulation's answer.
+"No answer" was judged against the bundled regulations, and stays one signal among several however the
+corpus changes: the answerability model (fitted on several corpora at once) weighs it against how well the
+best articles of every loaded regulation match, so adding a regulation neither switches abstention off nor
+lets an old "not addressed" hide the new regulation's answer.
 """
 
 from __future__ import annotations
@@ -67,14 +69,12 @@ def precedents_digest(corpus: Corpus, *, path: Path | None = None) -> str:
 def load_precedents(corpus: Corpus, *, path: Path | None = None) -> list[Precedent]:
     """The dev cases of `path` that fit `corpus`, condensed like live questions."""
     cases = load_cases(path or default_precedents_path())
-    judged_on = {key.regulation for case in cases for key in case.expected}
-    same_corpus = set(corpus.ids) == judged_on
     out = []
     for case in cases:
         if case.split != "dev":
             continue
         articles = tuple(sorted(case.expected_ids))
-        if any(corpus.get(a) is None for a in articles) or (not articles and not same_corpus):
+        if any(corpus.get(a) is None for a in articles):
             continue
         query = understand(case.question, corpus, history=case.history)
         out.append(Precedent(question=query.standalone, articles=articles, key=query.key))

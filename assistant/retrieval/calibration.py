@@ -27,17 +27,18 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..resources import bundled_path
+from .paths import PATH_KINDS
 
-# Cosine-scored lists (dense paths, and the nearest precedents): gap to their best, reciprocal rank.
-DENSE_PATHS = ("dense_zh", "dense_en", "pivot", "analog", "precedent", "paragraph")
-KEYWORD_PATHS = ("keyword", "translated")
+DENSE_PATHS = tuple(name for name, kind in PATH_KINDS.items() if kind == "dense")
+KEYWORD_PATHS = tuple(name for name, kind in PATH_KINDS.items() if kind == "keyword")
+# Features of a candidate: per path by its kind (see `paths`), then evidence that is not one path's.
 FEATURES = (
-    "dense_best", "dense_zh_gap", "dense_zh_rr", "dense_en_gap", "dense_en_rr", "pivot_gap", "pivot_rr",
-    "analog_gap", "analog_rr",
-    "keyword_norm", "keyword_log", "keyword_rr", "translated_norm", "translated_log", "translated_rr",
-    "provision", "quoted", "cross_lingual", "named", "context", "own_dense_gap", "own_keyword_norm",
-    "coverage", "coverage_translated", "cross_hub", "precedent_gap", "precedent_rr", "precedent_sim",
-    "paragraph_gap", "paragraph_rr", "own_paragraph_gap",
+    "dense_best",
+    *(f"{name}_{part}" for name in DENSE_PATHS for part in ("gap", "rr")),
+    *(f"{name}_{part}" for name in KEYWORD_PATHS for part in ("norm", "log", "rr")),
+    *(name for name, kind in PATH_KINDS.items() if kind in ("flag", "value")),
+    "cross_lingual", "named", "context", "own_dense_gap", "own_keyword_norm", "own_paragraph_gap",
+    "coverage", "coverage_translated", "cross_hub", "precedent_sim",
 )
 # Evidence that means more (or less) in some situations: products let the linear score weigh it differently.
 INTERACTIONS = {
@@ -68,6 +69,7 @@ class Calibration:
     answerable_bias: float = -1.0
     abstain: float = 0.5
     cite_margin: float = 1.0
+    cite_floor: float = 0.0  # further articles are cited only with at least this probability
     fitted: dict[str, object] = field(default_factory=dict)
 
     def score(self, features: Mapping[str, float]) -> float:
@@ -96,9 +98,12 @@ class Calibration:
             out[f"{path}_gap"], out[f"{path}_rr"] = _dense(lists.get(path, {}), article_id)
         for path in KEYWORD_PATHS:
             out[f"{path}_norm"], out[f"{path}_log"], out[f"{path}_rr"] = _keyword(lists.get(path, {}), article_id)
-        provision = lists.get("provision", {})
-        out["provision"] = provision[article_id][1] if article_id in provision else 0.0
-        out["quoted"] = float(article_id in lists.get("quoted", {}))
+        for path, kind in PATH_KINDS.items():
+            ranked = lists.get(path, {})
+            if kind == "value":
+                out[path] = ranked[article_id][1] if article_id in ranked else 0.0
+            elif kind == "flag":
+                out[path] = float(article_id in ranked)
         out["cross_lingual"] = float(language not in article_languages)
         out["named"] = float(named)
         out["context"] = float(context)
@@ -148,21 +153,37 @@ def _matrix(rows: Sequence[Mapping[str, float]]) -> np.ndarray:
 
 
 def fit_listwise(groups: Sequence[tuple[Sequence[Mapping[str, float]], Sequence[bool]]], *, l2: float = 0.001,
-                 iterations: int = 3000, learning_rate: float = 0.05) -> dict[str, float]:
-    """Fit ranking weights: softmax over each question's candidates, relevant ones as targets (Adam, L2)."""
-    data = []
-    for rows, relevant in groups:
+                 iterations: int = 3000, learning_rate: float = 0.05,
+                 weights: Sequence[float] | None = None) -> dict[str, float]:
+    """Fit ranking weights: softmax over each question's candidates, relevant ones as targets (Adam, L2).
+
+    All questions' candidates are stacked in one matrix and the per-question softmax is computed with
+    segment sums, so a fit over a few thousand questions takes seconds. `weights` weighs questions (e.g. so
+    that a corpus with many questions does not drown the others).
+    """
+    rows_all, targets, group_of, group_weights = [], [], [], []
+    for (rows, relevant), weight in zip(groups, weights or [1.0] * len(groups)):
         target = np.asarray(relevant, dtype=float)
-        if target.sum() > 0:
-            data.append((_matrix(rows), target / target.sum()))
+        if target.sum() > 0 and len(rows):
+            rows_all.extend(rows)
+            targets.append(target / target.sum())
+            group_of.extend([len(group_weights)] * len(rows))
+            group_weights.append(weight)
     w = np.zeros(len(FEATURES))
+    if not group_weights:
+        return {name: 0.0 for name in FEATURES}
+    x = _matrix(rows_all)
+    target = np.concatenate(targets)
+    group = np.asarray(group_of)
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    share = np.asarray(group_weights) / np.sum(group_weights)
     first, second = np.zeros_like(w), np.zeros_like(w)
     for step in range(1, iterations + 1):
-        gradient = l2 * w
-        for x, target in data:
-            s = x @ w
-            p = np.exp(s - s.max())
-            gradient += x.T @ (p / p.sum() - target) / len(data)
+        s = x @ w
+        top = np.maximum.reduceat(s, starts)[group]
+        e = np.exp(s - top)
+        p = e / np.add.reduceat(e, starts)[group]
+        gradient = l2 * w + x.T @ ((p - target) * share[group])
         first = 0.9 * first + 0.1 * gradient
         second = 0.999 * second + 0.001 * gradient * gradient
         w -= learning_rate * (first / (1 - 0.9 ** step)) / (np.sqrt(second / (1 - 0.999 ** step)) + 1e-8)
@@ -170,16 +191,18 @@ def fit_listwise(groups: Sequence[tuple[Sequence[Mapping[str, float]], Sequence[
 
 
 def fit_logistic(x: np.ndarray, labels: Sequence[bool], *, l2: float = 1e-3,
-                 iterations: int = 100) -> np.ndarray:
-    """Logistic regression by Newton's method; the last column of `x` must be the constant 1 (not shrunk)."""
+                 iterations: int = 100, weights: Sequence[float] | None = None) -> np.ndarray:
+    """Logistic regression by Newton's method; the last column of `x` must be the constant 1 (not shrunk).
+    `weights` weighs the rows (default: all 1)."""
     y = np.asarray(labels, dtype=float)
+    r = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float) * len(y) / np.sum(weights)
     w = np.zeros(x.shape[1])
     penalty = np.full(x.shape[1], l2)
     penalty[-1] = 1e-6
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -40, 40)))
-        gradient = x.T @ (p - y) + penalty * w
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty)
+        gradient = x.T @ ((p - y) * r) + penalty * w
+        hessian = (x * (p * (1 - p) * r)[:, None]).T @ x + np.diag(penalty)
         step = np.linalg.solve(hessian, gradient)
         w -= step
         if np.max(np.abs(step)) < 1e-9:
@@ -187,17 +210,19 @@ def fit_logistic(x: np.ndarray, labels: Sequence[bool], *, l2: float = 1e-3,
     return w
 
 
-def fit_platt(scores: Sequence[float], labels: Sequence[bool]) -> tuple[float, float]:
+def fit_platt(scores: Sequence[float], labels: Sequence[bool],
+              weights: Sequence[float] | None = None) -> tuple[float, float]:
     """Fit P(relevant) = sigmoid(a·score + b)."""
-    w = fit_logistic(np.column_stack([np.asarray(scores, dtype=float), np.ones(len(scores))]), labels)
+    w = fit_logistic(np.column_stack([np.asarray(scores, dtype=float), np.ones(len(scores))]), labels,
+                     weights=weights)
     return float(w[0]), float(w[1])
 
 
 def fit_answerability(evidence: Sequence[Mapping[str, float]], labels: Sequence[bool], *,
-                      l2: float = 0.5) -> tuple[dict[str, float], float]:
+                      l2: float = 0.5, weights: Sequence[float] | None = None) -> tuple[dict[str, float], float]:
     """Fit P(answerable) over the ANSWERABILITY evidence."""
     x = np.array([[e.get(name, 0.0) for name in ANSWERABILITY] + [1.0] for e in evidence], dtype=float)
-    w = fit_logistic(x, labels, l2=l2)
+    w = fit_logistic(x, labels, l2=l2, weights=weights)
     return {name: round(float(v), 6) for name, v in zip(ANSWERABILITY, w[:-1])}, round(float(w[-1]), 6)
 
 
@@ -224,7 +249,8 @@ def load_calibration(path: Path | None = None) -> Calibration:
                            bias=float(data["bias"]),
                            answerable_weights={k: float(v) for k, v in answerability["weights"].items()},
                            answerable_bias=float(answerability["bias"]), abstain=float(thresholds["abstain"]),
-                           cite_margin=float(thresholds["cite_margin"]), fitted=dict(data.get("fitted", {})))
+                           cite_margin=float(thresholds["cite_margin"]),
+                           cite_floor=float(thresholds.get("cite_floor", 0.0)), fitted=dict(data.get("fitted", {})))
     except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"calibration file {path} is malformed ({exc}); rerun `lawqa eval --fit`") from exc
 
@@ -233,6 +259,7 @@ def save_calibration(path: Path, calibration: Calibration) -> None:
     """Write a calibration file: weights, scaling, thresholds, and what it was fitted on."""
     data = {"weights": calibration.weights, "scale": calibration.scale, "bias": calibration.bias,
             "answerability": {"weights": calibration.answerable_weights, "bias": calibration.answerable_bias},
-            "thresholds": {"abstain": calibration.abstain, "cite_margin": calibration.cite_margin},
+            "thresholds": {"abstain": calibration.abstain, "cite_margin": calibration.cite_margin,
+                           "cite_floor": calibration.cite_floor},
             "fitted": calibration.fitted}
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -1,25 +1,15 @@
-"""Hybrid retrieval: exact lookup ∪ dense (Chroma) ∪ BM25 (jieba) ∪ cross-lingual paths, one hit per article.
+"""The searcher: a Query → candidate articles with features → calibrated ranking, one hit per article.
 
-Each retrieval path produces a ranked list of articles (passages folded to their article):
-- dense: one query embedding; scores are judged *within each passage language*, so a crowd of same-language
-  passages cannot hide the right article in the other language;
-- paragraph: the same embedding against every paragraph and numbered item on its own, so a question about
-  one item of a long article is not diluted by the rest of it (see `passages`); one list for both
-  languages, which the calibration weighs apart for cross-lingual candidates;
-- keyword: BM25 over jieba/Snowball tokens of every text version (both Shanghai translations included);
-- translated: a Chinese question's words turned into English tokens through the bilingual term table, a
-  keyword path into English-only articles;
-- pivot: a Chinese question's nearest Chinese articles lend the vectors of their aligned English texts to
-  search English-only articles (cross-lingual without a second model call);
-- precedents: labelled questions the new one reads like lend it their articles (see `precedents`);
-- provisions: for "what does X mean" / "when does it take effect" / "who is liable" questions, the
-  articles holding that standard provision (see `provisions`);
-- and for a follow-up, the same paths run on the follow-up's own words as well as on the condensed question.
+The retrieval paths (`paths`) each rank articles for a text: dense search per language, paragraphs,
+BM25 keywords, keywords translated to the other language, the bilingual pivot, quoted phrases and standard
+provisions. For a follow-up they run on the condensed question and on its own words. Two more lists come
+from the conversation and the labelled questions: "analog" (counterparts of articles cited earlier, when a
+follow-up switches regulation) and "precedent" (articles of the nearest labelled questions, `precedents`).
 
-Scores are turned into features (normalised within their list) and combined by a logistic model fitted on
-the evaluation set's dev split (see `calibration`), which gives each article a probability of being
-relevant: it ranks the hits and it is what abstention and citation thresholds are set on. Articles the
-question names by number ("第七十一条", "Art. 44") always come first.
+Scores are turned into features (normalised within their list, by the path's kind) and combined by a
+listwise model fitted on several corpora at once (see `calibration`), which gives each article a probability
+of being relevant: it ranks the hits and it is what abstention and citation thresholds are set on. Articles
+the question names by number ("第七十一条", "Art. 44") always come first.
 """
 
 from __future__ import annotations
@@ -33,27 +23,23 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..corpus.model import Article, Corpus, regulation_of
-from ..index.builds import PassageRecord
 from ..index.embedding import Embedder
 from ..index.precedents import Neighbours
 from ..index.search_index import SearchIndex
-from ..index.terms import translate_tokens
 from ..question.understand import Query
 from ..text.language import detect_language
 from ..text.tokens import english_tokens, salience, tokenize
 from .calibration import Calibration, add_interactions, load_calibration
+from .paths import CANDIDATES, Probe, Ranked, fold, probe_paths, quoted_articles
 from .provisions import find_provisions
 from .reranking import RERANK_DEPTH, Reranker
 
-CANDIDATES = 20  # articles kept from each ranked list
 OWN_TOPIC_MIN = 2
 _ANAPHORIC = frozenset({"similar", "same", "except", "exception", "differ", "equival", "counterpart", "cover",
                         "regul", "rule", "provis", "规定", "条例", "例外", "类似", "同样", "方面", "区别", "不同", "一样"})
-_QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,40})[”\"」』》]|(?<![A-Za-z])'([^']{3,40})'(?![A-Za-z])")
 _ASKS_QUANTITY = re.compile(r"多少|几(?:个|年|天|万|元|成)|金额|费用|税率|比例|罚款|价格|\bhow (?:much|many)\b|\brate\b|"
                             r"\bamount\b|\bfees?\b|\bprice\b|\bcosts?\b|\bpercent|\bfines?\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d|[一二三四五六七八九十百千万]+(?:元|年|日|个月|倍|%)|percent|per cent")
-PIVOT_SOURCES = 3  # nearest same-language articles whose aligned translations seed the pivot search
 PRECEDENT_CANDIDATES = 5  # articles of the nearest precedents added to the candidates
 # A comparison's leading pair: one article from each regulation among its PAIR_DEPTH best, chosen by summed
 # probability plus PAIR_LIKENESS × the cosine of the two articles (dev comparisons: pair accuracy 0.74 → 0.79).
@@ -72,19 +58,6 @@ class Hit:
     features: dict[str, float] = field(default_factory=dict)
 
 
-Ranked = dict[str, tuple[int, float]]  # article id → (rank, score)
-
-
-def _fold(hits: Sequence[tuple[PassageRecord, float]], limit: int = CANDIDATES) -> Ranked:
-    """Passages → articles: each article's best passage score, ranked."""
-    best: dict[str, float] = {}
-    for record, score in hits:
-        if score > best.get(record.article_id, float("-inf")):
-            best[record.article_id] = score
-    ordered = sorted(best.items(), key=lambda item: -item[1])[:limit]
-    return {article_id: (rank, score) for rank, (article_id, score) in enumerate(ordered, start=1)}
-
-
 class Searcher:
     """Runs the hybrid search for a Query against one opened index."""
 
@@ -96,6 +69,7 @@ class Searcher:
         self.calibration = calibration or load_calibration()
         self.reranker = reranker
         self.provisions = find_provisions(corpus)
+        self._paths = probe_paths(corpus, index, self.provisions)
         self._languages = {a.id: set(a.languages) for a in corpus.articles()}
         # Each question is embedded once, though the paths, the follow-up context and the precedents all use it.
         self._embed_query = functools.lru_cache(maxsize=4096)(embedder.embed_query)
@@ -124,33 +98,19 @@ class Searcher:
                     found.append(article)
         return found
 
-    def paths(self, text: str, scope: list[str]) -> dict[str, Ranked]:
-        """Every retrieval path's ranked articles for one text."""
-        lists: dict[str, Ranked] = {}
+    def probe(self, text: str, scope: list[str]) -> Probe:
+        """Read a text once for every path: language, tokens and their translation, vector, nearest passages."""
         vector = self._embed_query(text)
-        dense = self.index.dense(vector, k=CANDIDATES * 3, regulations=scope)
-        for language in ("zh", "en"):
-            lists[f"dense_{language}"] = _fold([(r, s) for r, s in dense if r.language == language])
-        # Deep enough that CANDIDATES distinct articles survive the fold in practice (the longest articles
-        # have 14 paragraphs per language).
-        lists["paragraph"] = _fold(self.index.dense(vector, k=CANDIDATES * 6, regulations=scope, paragraphs=True))
-        tokens = tokenize(text)
-        lists["keyword"] = _fold(self.index.keyword(tokens, k=CANDIDATES, regulations=scope))
+        tokens = tuple(tokenize(text))
         language = detect_language(text)
-        english: list[str] = []
-        if language == "zh":
-            english = translate_tokens(tokens, self.index.terms)
-            lists["translated"] = _fold(self.index.keyword(english, k=CANDIDATES, regulations=scope))
-            lists["pivot"] = self._pivot(dense, scope)
-            lists["_translated_tokens"] = {t: (0, 0.0) for t in english}
-        quoted = self.quoted(text, scope)
-        if quoted:
-            lists["quoted"] = {a: (rank, 1.0) for rank, a in enumerate(quoted, start=1)}
-        provisions = self.provisions.rank(text, set(scope), translated=english)
-        if provisions:
-            lists["provision"] = {a: (rank, s) for rank, (a, s) in enumerate(provisions, start=1)}
-        lists["_tokens"] = {t: (0, 0.0) for t in tokens}
-        return lists
+        return Probe(text=text, language=language, tokens=tokens,
+                     translated=tuple(self.index.terms.translate(tokens, language)), vector=vector,
+                     nearest=tuple(self.index.dense(vector, k=CANDIDATES * 3, regulations=scope)))
+
+    def paths(self, text: str, scope: list[str]) -> tuple[Probe, dict[str, Ranked]]:
+        """Every retrieval path's ranked articles for one text (see `paths`)."""
+        probe = self.probe(text, scope)
+        return probe, {path.name: path.rank(probe, scope) for path in self._paths}
 
     def _is_name(self, token: str) -> bool:
         """Place names say which regulation, not what about (上海, shenzhen, 浦东)."""
@@ -176,17 +136,6 @@ class Searcher:
         topical = {t for t in tokenize(question) if t in idf and not self._is_name(t) and
                    t not in _ANAPHORIC and salience(t) >= 0.5}
         return len(topical) >= OWN_TOPIC_MIN
-
-    def quoted(self, text: str, scope: list[str]) -> list[str]:
-        """Articles containing, word for word, a phrase the question puts in quotes ("先导产业", 'AI assets')."""
-        phrases = [(a or b).strip().lower() for a, b in _QUOTED.findall(text) if len((a or b).strip()) >= 2]
-        found = []
-        for article in self.corpus.articles():
-            if article.regulation in scope and phrases:
-                body = " ".join(v.text for v in article.texts).lower()
-                if any(p in body for p in phrases):
-                    found.append(article.id)
-        return found
 
     def hubness(self) -> dict[str, float]:
         """How close each article sits to the *other* language's passages on average (a hub attracts every
@@ -245,12 +194,12 @@ class Searcher:
         article_tokens, idf = self._token_statistics()
         terms = self.index.terms
         weights = {t: salience(t) for t in sorted(set(tokens))}
-        unknown = sum(w for t, w in weights.items() if t not in idf and not any(e in idf for e in terms.get(t, ())))
+        unknown = sum(w for t, w in weights.items() if t not in idf and not any(e in idf for e in terms.of(t)))
         top = hits[0] if hits else None
         features = top.features if top is not None and top.features else {}
         in_top = article_tokens.get(top.article.id, frozenset()) if top is not None else frozenset()
         uncovered = sum(w for t, w in weights.items()
-                        if t not in in_top and not any(e in in_top for e in terms.get(t, ())))
+                        if t not in in_top and not any(e in in_top for e in terms.of(t)))
         return {
             "uncovered_share": uncovered / sum(weights.values()) if sum(weights.values()) else 0.0,
             "top_probability": top.probability if top is not None and not top.lookup else 0.0,
@@ -262,7 +211,7 @@ class Searcher:
             "other_jurisdiction": float(bool(query.other_jurisdictions) and not query.regulations),
             "other_instrument": float(bool(query.other_instruments)),
             "asks_procedure": float(query.asks_procedure),
-            "quote_found": float(top is not None and top.article.id in self.quoted(query.standalone, self.scope(query))),
+            "quote_found": float(top is not None and top.article.id in quoted_articles(self.corpus, query.standalone, self.scope(query))),
             # Asking for an amount the best article cannot give ("罚款多少元", "what is the tax rate").
             "quantity_missing": float(bool(_ASKS_QUANTITY.search(query.question)) and top is not None and
                                       not any(_FIGURE.search(t.text) for t in top.article.texts)),
@@ -284,21 +233,6 @@ class Searcher:
             return sum(idf[t] for t in known if t in found) / weight if weight else 0.0
         return coverage
 
-    def _pivot(self, dense: Sequence[tuple[PassageRecord, float]], scope: list[str]) -> Ranked:
-        """Search articles without Chinese text using the English vectors of the nearest bilingual articles."""
-        targets = {r for r in scope if any("zh" not in self._languages[a.id]
-                                           for a in self.corpus.regulation(r).articles)}
-        sources = list(dict.fromkeys(r.article_id for r, _ in dense
-                                     if r.language == "zh" and "en" in self._languages[r.article_id]))
-        passages = self.index.passage_vectors()
-        seeds = [v for a in sources[:PIVOT_SOURCES] if (v := passages.vector(f"{a}/en")) is not None]
-        if not targets or not seeds:
-            return {}
-        pivot = np.mean(seeds, axis=0)
-        pivot /= np.linalg.norm(pivot) or 1.0
-        return _fold(passages.score(pivot, lambda r: r.regulation in targets
-                                    and "zh" not in self._languages[r.article_id]))
-
     def _analog(self, article_ids: Sequence[str], scope: list[str]) -> Ranked:
         """Articles nearest to earlier-cited ones (all their language versions), within `scope`."""
         passages = self.index.passage_vectors()
@@ -307,7 +241,7 @@ class Searcher:
             return {}
         centre = np.mean(seeds, axis=0)
         centre /= np.linalg.norm(centre) or 1.0
-        return _fold(passages.score(centre, lambda r: r.regulation in scope and r.article_id not in article_ids))
+        return fold(passages.score(centre, lambda r: r.regulation in scope and r.article_id not in article_ids))
 
     def _counterparts_first(self, order: list[str], probability: dict[str, float],
                             scope: list[str]) -> list[str]:
@@ -347,22 +281,20 @@ class Searcher:
             # the conversation (condensed into `standalone`) supports.
             names = " ".join(self.corpus.regulation(r).short_name.get(query.language, "") for r in query.regulations)
             primary, secondary = f"{names} {query.question}".strip(), query.standalone
-        lists = self.paths(primary, scope)
-        own = self.paths(secondary, scope) if query.followup and secondary != primary else {}
+        probe, lists = self.paths(primary, scope)
+        own = self.paths(secondary, scope)[1] if query.followup and secondary != primary else {}
         if query.analog_of:
             lists["analog"] = self._analog(query.analog_of, scope)
         named = set(query.regulations)
         context = set(query.context_articles)
-        ids = {a for name, ranked in [*lists.items(), *own.items()] if not name.startswith("_")
-               for a in ranked} | context
+        ids = {a for ranked in [*lists.values(), *own.values()] for a in ranked} | context
         similar = self.neighbours(query).articles
         by_precedent = sorted(similar, key=lambda a: (-similar[a], a))[:CANDIDATES]
         ids |= set(by_precedent[:PRECEDENT_CANDIDATES])
         lists["precedent"] = {a: (rank, similar[a]) for rank, a in enumerate(by_precedent, start=1)}
         hubness = self.hubness() if any(query.language not in self._languages[a] for a in ids) else {}
-        coverage = self.coverage_scorer(list(lists["_tokens"]))
-        translated = list(lists.get("_translated_tokens", {}))
-        coverage_translated = self.coverage_scorer(translated) if translated else (lambda _: 0.0)
+        coverage = self.coverage_scorer(list(probe.tokens))
+        coverage_translated = self.coverage_scorer(list(probe.translated)) if probe.translated else (lambda _: 0.0)
         out = {}
         for a in ids:
             features = self.calibration.features(a, lists, own, language=query.language,

@@ -172,7 +172,7 @@ def test_a_comparison_leads_with_counterpart_articles(hash_assistant):
 
 def test_the_paragraph_path_finds_one_item_of_a_long_article(searcher):
     item = searcher.corpus.article(SH, 65).text("en").paragraphs[1].text
-    lists = searcher.paths(item, [SH, SZ])
+    _, lists = searcher.paths(item, [SH, SZ])
     assert next(iter(lists["paragraph"])) == f"{SH}:65"
     features = searcher.candidates(understand(item, searcher.corpus))[f"{SH}:65"]
     assert features["paragraph_rr"] == 1.0 and features["paragraph_gap"] == 0.0
