@@ -39,8 +39,16 @@ def _floor(module: str) -> int:
 
 
 MODULES = _modules()
-GRAPH = {name: {t for t in _imports(name, path) if t in MODULES or t + ".__init__" in MODULES}
-         for name, path in MODULES.items()}
+IMPORTS = {name: _imports(name, path) for name, path in MODULES.items()}
+GRAPH = {name: {t for t in targets if t in MODULES or t + ".__init__" in MODULES} for name, targets in IMPORTS.items()}
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_every_import_of_the_package_resolves(module):
+    # "from .x import y" (a module) or "from . import x" / "from .pkg import name" (a name in a package).
+    missing = sorted(t for t in IMPORTS[module] if t not in MODULES and t + ".__init__" not in MODULES
+                     and t.rpartition(".")[0] + ".__init__" not in MODULES and t.rpartition(".")[0] not in MODULES)
+    assert not missing, f"{module} imports modules that do not exist: {missing}"
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))

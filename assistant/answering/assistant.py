@@ -100,7 +100,7 @@ class Assistant:
         if self._chat_model is None:
             self._chat_model = chat_model_from_settings(self.settings)
         return LLMAnswerer(self.corpus, self._chat_model, extractive=self.extractive,
-                           token_budget=self.settings.llm_context_tokens)
+                           token_budget=self.settings.llm_context_tokens, timeout=self.settings.llm_timeout)
 
     def retriever(self, *, k: int | None = None, regulation: str | None = None) -> LegalRetriever:
         """A LangChain retriever over the same index."""

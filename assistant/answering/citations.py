@@ -33,22 +33,25 @@ class DroppedCitation:
                 **({"suffix": self.suffix} if self.suffix else {})}
 
 
-def verify_citations(text: str, corpus: Corpus, *, retrieved: Sequence[str],
-                     extra: Sequence[Citation] = ()) -> tuple[str, list[Citation], list[DroppedCitation]]:
+def verify_citations(text: str, corpus: Corpus, *, retrieved: Sequence[str], extra: Sequence[Citation] = (),
+                     trust_quotes: bool = True) -> tuple[str, list[Citation], list[DroppedCitation]]:
     """Check every citation in `text` (and `extra` structured ones) against the corpus and the retrieved ids.
 
     Returns the text with unsupported citations removed, the kept citations, and the dropped ones with reasons.
+    `trust_quotes=False` (a model's text) reads quoted and "see also" lines too: nothing a model writes is
+    taken on trust.
     """
     retrieved_set = set(retrieved)
     defaults = list(dict.fromkeys(regulation_of(a) for a in retrieved))
-    mentions = find_mentions(text, corpus, default_regulations=defaults)
+    mentions = find_mentions(text, corpus, default_regulations=defaults, trust_quotes=trust_quotes)
     kept: dict[Citation, None] = {}
     dropped: dict[tuple[str | None, int, int], DroppedCitation] = {}
     bad_spans: list[tuple[int, int]] = []
 
     def judge(regulation: str | None, article: int, suffix: int) -> str | None:
         if regulation is None:
-            return "ambiguous: the answer does not say which regulation"
+            return "cannot be grounded: not an article of a loaded regulation" if article == 0 else \
+                "ambiguous: the answer does not say which regulation"
         if corpus.get(article_id(regulation, article, suffix)) is None:
             return "does not exist"
         if article_id(regulation, article, suffix) not in retrieved_set:
@@ -71,6 +74,16 @@ def verify_citations(text: str, corpus: Corpus, *, retrieved: Sequence[str],
             dropped.setdefault((citation.regulation, citation.article, citation.suffix),
                                DroppedCitation(citation.regulation, citation.article, reason, citation.suffix))
     cleaned = _remove(text, bad_spans, [(m.start, m.end) for m in mentions if (m.start, m.end) not in bad_spans])
+    # Cutting a reference out can join what was around it into a new one ("Article 99§ 12" → "§ 12"): check
+    # again until nothing ungrounded is left (and then whole sentences go, not just the references).
+    for attempt in range(3):
+        again = [m for m in find_mentions(cleaned, corpus, default_regulations=defaults, trust_quotes=trust_quotes)
+                 if judge(m.regulation, m.article, m.suffix) is not None]
+        if not again:
+            break
+        spans = [(m.start, m.end) for m in again]
+        cleaned = _remove(cleaned, spans, [] if attempt else [(m.start, m.end) for m in find_mentions(
+            cleaned, corpus, default_regulations=defaults, trust_quotes=trust_quotes) if (m.start, m.end) not in spans])
     return cleaned, list(kept), list(dropped.values())
 
 
@@ -83,14 +96,14 @@ def _remove(text: str, bad: list[tuple[int, int]], good: list[tuple[int, int]]) 
         end = start + len(sentence)
         out.append(text[position:start])
         position = end
-        has_bad = any(start <= a < end for a, _ in bad)
+        has_bad = any(a < end and b > start for a, b in bad)  # a reference may run across a line break
         has_good = any(start <= a < end for a, _ in good)
         if has_bad and not has_good:
             continue
         piece = sentence
         for a, b in sorted(bad, reverse=True):
-            if start <= a < end:
-                piece = piece[: a - start] + piece[b - start:]
+            if a < end and b > start:
+                piece = piece[: max(a, start) - start] + piece[min(b, end) - start:]
         if has_bad:
             # Tidy what the cut left (empty brackets, double spaces) but keep the space before the sentence.
             lead = piece[: len(piece) - len(piece.lstrip())]

@@ -120,13 +120,18 @@ class ExtractiveAnswerer:
             else:
                 chapter = f" ({label}, {title})" if title else f" ({label})"
         if language == "zh":
-            lead = f"{regulation.short_name.get('zh', '')}：" if comparison else ""
+            lead = f"{short_name(regulation, 'zh')}：" if comparison else ""
             head = f"{lead}{cited}{chapter}规定："
             if foreign:
-                head = f"{lead}{cited}{chapter}（该条例只有英文译本，以下为英文原文摘录）规定："
+                kind = "原文为英文，以下为英文原文摘录" if text.original else "只有英文译本，以下为英文译文摘录"
+                head = f"{lead}{cited}{chapter}（{kind}）规定："
         else:
-            lead = f"{regulation.short_name.get('en', '')}: " if comparison else ""
+            lead = f"{short_name(regulation, 'en')}: " if comparison else ""
             head = f"{lead}{cited}{chapter} provides:"
+            if foreign:
+                kind = "the original is Chinese; quoted in Chinese" if text.original else \
+                    "only a Chinese translation is loaded; quoted in Chinese"
+                head = f"{lead}{cited}{chapter} ({kind}) provides:"
         return head + "\n" + "\n".join(f"> {line}" for line in lines)
 
     def _select(self, query: Query, paragraphs: Sequence, *, foreign: bool) -> list[str]:

@@ -10,6 +10,7 @@ answer falls back to the extractive composer and says so.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
@@ -17,19 +18,20 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from ..corpus.labels import label_of
-from ..corpus.model import Citation, Corpus
+from ..corpus.model import Corpus
 from ..errors import ModelError
 from ..question.understand import Query
 from ..resources import bundled_path
 from ..retrieval.searcher import Hit
 from ..settings import Settings
 from ..text.conversation import Turn
-from ..text.language import SENTENCE_END, Language
+from ..text.language import SENTENCE_END, Language, ends_sentence
 from .answer import Answer
 from .citations import DroppedCitation, verify_citations
 from .extractive import ExtractiveAnswerer
 
 NOT_FOUND = "NOT_FOUND"
+MAX_ANSWER_CHARS = 8000  # a longer reply is cut there and reported as incomplete
 
 
 def _sentinel(text: str) -> str:
@@ -64,7 +66,7 @@ def chat_model_from_settings(settings: Settings) -> BaseChatModel:
 
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
     return init_chat_model(settings.llm_model, model_provider="openai", base_url=settings.llm_base_url,
-                           api_key=key, timeout=settings.llm_timeout, max_retries=1, temperature=0)
+                           api_key=key, timeout=settings.llm_timeout, max_retries=0, temperature=0)
 
 
 def pack_context(corpus: Corpus, hits: Sequence[Hit], language: Language, *, budget: int,
@@ -93,11 +95,12 @@ class LLMAnswerer:
     """Answers with a chat model, verifying every citation before it is shown."""
 
     def __init__(self, corpus: Corpus, chat_model: BaseChatModel, *, extractive: ExtractiveAnswerer,
-                 token_budget: int = 3000):
+                 token_budget: int = 3000, timeout: float = 60.0):
         self.corpus = corpus
         self.chat_model = chat_model
         self.extractive = extractive
         self.token_budget = token_budget
+        self.timeout = timeout  # a deadline for the whole answer, not for each chunk
 
     def messages(self, query: Query, hits: Sequence[Hit]) -> tuple[list, list[str]]:
         """The chat messages for a question, and the ids of the articles they include."""
@@ -130,45 +133,51 @@ class LLMAnswerer:
 
     def _verified_stream(self, query: Query, hits: Sequence[Hit], messages: list, included: list[str],
                          chosen: Sequence[Hit]) -> Iterator[str | Answer]:
-        pending, shown, kept, dropped = "", [], {}, {}
-        started = False
+        """Stream sentences once each is verified *in the context of everything before it* (a reference may
+        run across a line break), then verify the whole reply again: the final Answer's text is that."""
+        deadline = time.monotonic() + self.timeout
+        received, shown, shown_upto, started, complete = "", "", 0, False, True
         for chunk in self.chat_model.stream(messages):
-            pending += str(chunk.content)
-            if not started and NOT_FOUND.startswith(_sentinel(pending)[: len(NOT_FOUND)]) and \
-                    len(_sentinel(pending)) <= len(NOT_FOUND):
+            received += str(chunk.content)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the model did not finish within LAWQA_LLM_TIMEOUT={self.timeout:g} s")
+            if len(received) > MAX_ANSWER_CHARS:
+                received, complete = received[:MAX_ANSWER_CHARS], False
+                break
+            if not started and NOT_FOUND.startswith(_sentinel(received)[: len(NOT_FOUND)]) and \
+                    len(_sentinel(received)) <= len(NOT_FOUND):
                 continue  # could still be the NOT_FOUND sentinel: hold it back
             started = True
-            while (match := SENTENCE_END.search(pending)) is not None:
-                sentence, pending = pending[: match.end()], pending[match.end():]
-                piece = self._verify(sentence, included, kept, dropped)
-                if piece:
-                    shown.append(piece)
-                    yield piece
-        if not started and _sentinel(pending) == NOT_FOUND:
+            ends = [m.end() for m in SENTENCE_END.finditer(received) if m.end() > shown_upto]
+            if len(ends) >= 2:  # one sentence of look-ahead, so a reference cut by a line break is seen whole
+                cleaned, _, _ = verify_citations(received[: ends[-1]], self.corpus, retrieved=included,
+                                                 trust_quotes=False)
+                if cleaned.startswith(shown) and len(cleaned) > len(shown):
+                    # What is certain so far: up to the end of the second-to-last sentence.
+                    upto = len(cleaned) - (len(received[:ends[-1]]) - ends[-2])
+                    piece = cleaned[len(shown):max(upto, len(shown))]
+                    if piece:
+                        shown += piece
+                        yield piece
+                shown_upto = ends[-2]
+        if _sentinel(received).startswith(NOT_FOUND) or not received.strip():
+            # NOT_FOUND is an abstention, with or without citations after it.
             yield self.extractive.abstain(query, hits, mode="llm")
             return
-        if pending:
-            piece = self._verify(pending, included, kept, dropped)
-            if piece:
-                shown.append(piece)
-                yield piece
-        text = "".join(shown).strip()
+        if complete and received.strip() and not ends_sentence(received):
+            complete = False  # the stream stopped mid-sentence
+        text, kept, dropped = verify_citations(received, self.corpus, retrieved=included, trust_quotes=False)
         if not kept:
             yield self._fallback(query, hits, "the model's answer cited none of the retrieved articles",
-                                 chosen, dropped=tuple(dropped.values()))
+                                 chosen, dropped=tuple(dropped))
             return
-        yield Answer(text=text, citations=tuple(kept), language=query.language, abstained=False,
-                     retrieved=tuple(hits), dropped_citations=tuple(dropped.values()), mode="llm",
-                     cited_articles=tuple(self.corpus.get(c.id) for c in kept))
-
-    def _verify(self, sentence: str, included: list[str], kept: dict[Citation, None],
-                dropped: dict[tuple, DroppedCitation]) -> str:
-        cleaned, good, bad = verify_citations(sentence, self.corpus, retrieved=included)
-        kept.update(dict.fromkeys(good))
-        for item in bad:
-            dropped.setdefault((item.regulation, item.article, item.suffix), item)
-        # Keep the whitespace that separated this sentence from the next one.
-        return cleaned + sentence[len(sentence.rstrip()):] if cleaned else ""
+        note = None if complete else "the model's answer was cut off; it may be incomplete"
+        text = text.strip() + ("" if complete else " …")
+        if text.startswith(shown) and len(text) > len(shown):
+            yield text[len(shown):]  # the rest (the final sentence waited for the whole reply)
+        yield Answer(text=text, citations=tuple(kept), language=query.language,
+                     abstained=False, retrieved=tuple(hits), dropped_citations=tuple(dropped), mode="llm",
+                     note=note, cited_articles=tuple(self.corpus.get(c.id) for c in kept))
 
     def _fallback(self, query: Query, hits: Sequence[Hit], reason: str, chosen: Sequence[Hit],
                   dropped: tuple[DroppedCitation, ...] = ()) -> Answer:

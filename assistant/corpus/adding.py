@@ -119,7 +119,9 @@ def add_translation(data_dir: Path, file: Path, *, of: str, language: Language, 
         titles = dict(entry.title)
         if title:
             titles[language] = title
-        updated = entry.model_copy(update={"source": [*entry.source, source], "title": titles})
+        # One original: attaching the original makes the versions already there translations.
+        kept = [s.model_copy(update={"role": "translation"}) if role == "original" else s for s in entry.source]
+        updated = entry.model_copy(update={"source": [*kept, source], "title": titles})
         regulation, parsed = _validate(data_dir, updated, copies)
         entries = [updated if e.id == of else e for e in existing.regulation]
         _write(data_dir, Manifest(regulation=entries), copies)

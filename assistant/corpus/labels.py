@@ -49,7 +49,13 @@ def short_name(regulation: Regulation, language: Language) -> str:
 
 
 def cite_label(regulation: Regulation, article: Article, language: Language) -> str:
-    """How an answer names an article: 《…》第六十六条 / Shanghai Regulations, Article 66."""
+    """How an answer names an article: 《…》第六十六条 / Shanghai Regulations, Article 66 / General Data
+    Protection Regulation, Article 6 / 《中华人民共和国数据安全法》 Article 13 (no English name loaded)."""
     if language == "zh":
         return f"《{regulation.name('zh')}》{label_of(article, 'zh')}"
-    return f"{short_name(regulation, 'en')} Regulations, {label_of(article, 'en')}"
+    english_title, english_short = regulation.title.get("en"), regulation.short_name.get("en")
+    if english_short and english_title and "Regulations" in english_title and english_short in english_title:
+        return f"{english_short} Regulations, {label_of(article, 'en')}"
+    if english_title or english_short:
+        return f"{english_title or english_short}, {label_of(article, 'en')}"
+    return f"《{regulation.name('zh')}》 {label_of(article, 'en')}"

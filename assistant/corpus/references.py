@@ -15,6 +15,7 @@ articles without resting anything on them.
 from __future__ import annotations
 
 import re
+import unicodedata
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -79,13 +80,44 @@ def find_regulations(text: str, corpus: Corpus, *, fuzzy: bool = True) -> list[t
     """Regulations named in `text` (by any of their names), with the position of each first mention; a name
     typed with one slip ("shangai", "GPDR", "数据安全发") counts when no name is written right."""
     found = []
-    for regulation_id, pattern in regulation_patterns(corpus):
-        match = pattern.search(text)
-        if match:
-            found.append((regulation_id, match.start()))
+    covering = _covering(corpus)
+    for regulation_id, start, end in name_matches(text, corpus):
+        # "深圳" is a name of the AI regulation but also part of 深圳经济特区数据条例: it points at both.
+        for named in [regulation_id, *sorted(covering.get(text[start:end].lower(), set()) - {regulation_id})]:
+            if all(named != r for r, _ in found):
+                found.append((named, start))
     if not found and fuzzy:
         found = _fuzzy_regulations(text, corpus)
     return sorted(found, key=lambda item: item[1])
+
+
+_COVERING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _covering(corpus: Corpus) -> dict[str, set[str]]:
+    """Short name or alias (lower case) → the other regulations it also points at: "深圳" names the AI
+    regulation but is part of 深圳经济特区数据条例's title too; the place's other names ("Shenzhen") go with it."""
+    if corpus not in _COVERING:
+        names = {r.id: [n.lower() for n in regulation_names(r)] for r in corpus.regulations}
+        covering: dict[str, set[str]] = {}
+        for regulation in corpus.regulations:
+            short = [n.lower() for n in (*regulation.short_name.values(), *regulation.aliases) if len(n) >= 2]
+            shared = {other for other, theirs in names.items() if other != regulation.id
+                      and any(name in n for name in short for n in theirs)}
+            for name in short if shared else ():
+                covering[name] = shared
+        _COVERING[corpus] = covering
+    return _COVERING[corpus]
+
+
+def name_matches(text: str, corpus: Corpus) -> list[tuple[str, int, int]]:
+    """Every (regulation id, start, end) where `text` names a regulation, in order. A name inside a longer name
+    of another regulation does not count: "上海市数据条例" names the data regulation, not the one called "上海"."""
+    found = [(regulation_id, m.start(), m.end()) for regulation_id, pattern in regulation_patterns(corpus)
+             for m in pattern.finditer(text)]
+    kept = [(r, a, b) for r, a, b in found
+            if not any(r2 != r and a2 <= a and b <= b2 and (b2 - a2) > (b - a) for r2, a2, b2 in found)]
+    return sorted(kept, key=lambda item: (item[1], -item[2]))
 
 
 def _fuzzy_regulations(text: str, corpus: Corpus) -> list[tuple[str, int]]:
@@ -105,11 +137,12 @@ def _near_miss(name: str, text: str, words: list[tuple[str, int]]) -> int | None
     if not name.isascii():
         if len(name) < 4:
             return None
-        for start in range(0, len(text) - len(name) + 2):
-            for size in {len(name) - 1, len(name), len(name) + 1}:
-                piece = text[start:start + size]
-                if len(piece) == size and piece[:1] == name[:1] and _one_slip(piece, name):
-                    return start
+        # Chinese: one character wrong or two swapped (a missing 法 would turn 劳动合同法 into 劳动合同, a
+        # phrase every labour question uses, so length changes do not count).
+        for start in range(0, len(text) - len(name) + 1):
+            piece = text[start:start + len(name)]
+            if piece[:1] == name[:1] and _one_slip(piece, name):
+                return start
         return None
     parts = name.lower().split()
     if sum(len(p) for p in parts) < 4:
@@ -162,32 +195,71 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def find_mentions(text: str, corpus: Corpus, *, default_regulations: Sequence[str] = ()) -> list[Mention]:
-    """Every article citation in `text` outside quoted lines, with its regulation (None if ambiguous)."""
-    quotes = quoted_spans(text)
+def reference_view(text: str) -> str:
+    """`text` as mentions are looked for in it, character for character (positions stay valid): zero-width
+    characters as spaces, full-width digits, letters and brackets as ASCII, 條/項/節 as 条/项/节, and a
+    full-width colon inside an id ("[shanghai-ai-2022：99]") as ":"."""
+    out = []
+    for i, ch in enumerate(text):
+        if ch in _ZERO_WIDTH:
+            out.append(" ")
+        elif "\uff10" <= ch <= "\uff5a" and ch not in "：；？！＜＞＝":
+            out.append(unicodedata.normalize("NFKC", ch))
+        elif ch == "：" and i and ((text[i - 1].isascii() and text[i - 1].isalnum()) or text[i - 1] == "-"):
+            out.append(":")
+        else:
+            out.append(ch)
+    return "".join(out).translate(_TRADITIONAL)
+
+
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+_TRADITIONAL = str.maketrans("條項節編規則條", "条项节编规则条")
+# Anything that reads like a pointer at an article of some regulation: an id in brackets (known or not),
+# "Section 9", "Sec. 9". A verifier that cannot ground one removes it rather than let it stand.
+_ID_LIKE = re.compile(r"\[\s*([A-Za-z0-9][A-Za-z0-9_.-]{0,62})\s*:\s*(\d{1,7})(?:-(\d{1,2}))?\s*\]")
+_SECTION_LIKE = re.compile(r"(?<![A-Za-z])(?:Section|Sec\.)\s*\d+", re.IGNORECASE)
+
+
+def find_mentions(text: str, corpus: Corpus, *, default_regulations: Sequence[str] = (),
+                  trust_quotes: bool = True) -> list[Mention]:
+    """Every article citation in `text`, with its regulation (None if ambiguous).
+
+    With `trust_quotes` (our own extractive answers) quoted article lines and the "see also" line are not
+    read; an LLM's text is read whole (`trust_quotes=False`): whatever it writes could be a claim. Bracketed
+    ids of regulations that are not loaded and "Section 9"-style pointers come back with regulation None.
+    """
+    view = reference_view(text)
+    quotes = quoted_spans(view) if trust_quotes else []
 
     def quoted(position: int) -> bool:
         return any(start <= position < end for start, end in quotes)
 
     mentions: list[Mention] = []
     taken: list[tuple[int, int]] = []
-    for match in _ID_FORM.finditer(text):
-        if match.group(1) in corpus.ids and not quoted(match.start()):
-            mentions.append(Mention(match.group(1), int(match.group(2)), match.start(), match.end(),
-                                    int(match.group(3) or 0)))
+    for match in _ID_LIKE.finditer(view):
+        if quoted(match.start()):
+            continue
+        regulation = match.group(1).lower()
+        mentions.append(Mention(regulation if regulation in corpus.ids else None, int(match.group(2)),
+                                match.start(), match.end(), int(match.group(3) or 0)))
+        taken.append((match.start(), match.end()))
+    if not trust_quotes:
+        for match in _SECTION_LIKE.finditer(view):
+            mentions.append(Mention(None, 0, match.start(), match.end()))
             taken.append((match.start(), match.end()))
     defaults = list(dict.fromkeys(default_regulations))
-    for sentence_start, sentence in sentence_spans(text):
-        named = [(reg, sentence_start + pos) for reg, pos in _all_mentions(sentence, corpus)]
-        for found in find_article_numbers(sentence):
-            start, end = sentence_start + found.start, sentence_start + found.end
-            if quoted(start) or any(a <= start < b for a, b in taken):
-                continue
-            before = [reg for reg, pos in named if pos < start]
-            after = [reg for reg, pos in named if pos >= end]
-            regulation = before[-1] if before else after[0] if after else defaults[0] if len(defaults) == 1 \
-                else None
-            mentions.append(Mention(regulation, found.number, start, end, found.suffix))
+    sentences = list(sentence_spans(view))
+    for found in find_article_numbers(view):
+        if quoted(found.start) or any(a <= found.start < b for a, b in taken):
+            continue
+        # Read the regulation from the sentence the mention starts in (and, across a line break, the next).
+        around = [(s, t) for s, t in sentences if s <= found.end and found.start < s + len(t) + 1]
+        first, last = around[0][0], around[-1][0] + len(around[-1][1])
+        named = [(reg, first + pos) for reg, pos in _all_mentions(view[first:last], corpus)]
+        before = [reg for reg, pos in named if pos < found.start]
+        after = [reg for reg, pos in named if pos >= found.end]
+        regulation = before[-1] if before else after[0] if after else defaults[0] if len(defaults) == 1 else None
+        mentions.append(Mention(regulation, found.number, found.start, found.end, found.suffix))
     return sorted(mentions, key=lambda m: m.start)
 
 
@@ -204,9 +276,7 @@ def sentence_spans(text: str) -> Iterable[tuple[int, str]]:
 
 def _all_mentions(sentence: str, corpus: Corpus) -> list[tuple[str, int]]:
     """Every position where a regulation is named in a sentence (not only the first)."""
-    found = [(regulation_id, m.start()) for regulation_id, pattern in regulation_patterns(corpus)
-             for m in pattern.finditer(sentence)]
-    return sorted(found, key=lambda item: item[1])
+    return [(regulation_id, start) for regulation_id, start, _ in name_matches(sentence, corpus)]
 
 
 def find_citations(text: str, corpus: Corpus, *, default_regulations: Sequence[str] = ()) -> list[Citation]:

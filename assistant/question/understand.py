@@ -144,9 +144,11 @@ def _article_refs(text: str, corpus: Corpus, named: list[tuple[str, int]],
     refs = []
     for found in find_article_numbers(text):
         start = found.start
-        before = [reg for reg, pos in named if pos <= start]
-        after = [reg for reg, pos in named if pos > start]
-        regulation = before[-1] if before else after[0] if after else scope[0] if len(scope) == 1 else None
+        before = [pos for _, pos in named if pos <= start]
+        after = [pos for _, pos in named if pos > start]
+        at = max(before) if before else min(after) if after else None
+        meant = [reg for reg, pos in named if pos == at]  # one name may point at several laws (深圳)
+        regulation = meant[0] if len(meant) == 1 else None if meant else scope[0] if len(scope) == 1 else None
         refs.append(ArticleRef(regulation=regulation, number=found.number, suffix=found.suffix))
     if not refs:
         refs = _bare_refs(text, corpus, named)
@@ -223,15 +225,18 @@ def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
             base = _swap_regulation(topic, inherited, corpus.regulation(named_ids[0]), corpus, language)
             standalone = f"{base} {question}"
             # "那深圳呢？" after an answer citing Shanghai's Article 66: Shenzhen's counterpart of that article.
-            analog_of = tuple(dict.fromkeys(c.id for c in cited
+            analog_of = tuple(dict.fromkeys(c.id for c in cited if corpus.get(c.id) is not None
                                             if c.regulation not in named_ids))
         else:
             standalone = f"{topic} {question}"
-            context = tuple(dict.fromkeys(c.id for c in cited))
+            context = tuple(dict.fromkeys(c.id for c in cited if corpus.get(c.id) is not None))
     if regulation is not None:
         regulations = [regulation]
     refs = _article_refs(question, corpus, named, regulations)
-    comparison = len(set(named_ids)) > 1 or (bool(_COMPARISON.search(question)) and len(corpus.regulations) > 1)
+    # A comparison names two regulations (two names, not one name two laws share), or asks to compare when
+    # exactly two are loaded; with more loaded, "what is different…" alone does not say between which.
+    comparison = (len({pos for _, pos in named}) > 1 and len(set(named_ids)) > 1) or (
+        bool(_COMPARISON.search(question)) and len(corpus.regulations) == 2)
     if comparison and regulation is None and len(set(regulations)) < 2:
         regulations = []  # a comparison needs every regulation in scope
     return Query(question=question, standalone=standalone, language=language,

@@ -73,7 +73,9 @@ def parse_heading_number(text: str) -> int | None:
 
 _ZH_NUM = rf"[{CHINESE_DIGITS}\d０-９]+"
 # 第六十六条, 第66条, 第二百五十三条之一; ranges 第一条至第三条, 第一条到第三条, 第1-3条.
-_ZH_ARTICLE = rf"第\s*({_ZH_NUM})\s*(?:[-－—~～至到]\s*(?:第\s*)?({_ZH_NUM})\s*)?(?:条|條)(?:\s*之\s*([{CHINESE_DIGITS}\d]+))?"
+_ZH_NUM_SPACED = rf"[{CHINESE_DIGITS}\d０-９](?:[ \t]*[{CHINESE_DIGITS}\d０-９])*"  # "第九 十九条" is 第九十九条
+_ZH_ARTICLE = (rf"第\s*({_ZH_NUM_SPACED})\s*(?:[-－—~～至到]\s*(?:第\s*)?({_ZH_NUM})\s*)?(?:条|條)"
+               rf"(?:\s*之\s*([{CHINESE_DIGITS}\d]+))?")
 # "Article 12", "Art. 12", "art. 12", "ART 12", "Art 12", "Articles 12 and 13", "Articles 12, 13 and 14",
 # "Articles 12-14", "Article 14a", "§ 53", "§§ 5-7". "Art" without a dot needs a number of one to three digits
 # after it ("Art 27", "art 66"); a bare "Art" right after a capitalised word is a name ("Modern Art 3 fair",
@@ -137,7 +139,7 @@ def find_article_numbers(text: str) -> list[ArticleNumber]:
     found: list[ArticleNumber] = []
     previous = None
     for match in ZH_ARTICLE_PATTERN.finditer(text):
-        number = parse_chinese_number(match.group(1))
+        number = parse_chinese_number(re.sub(r"\s+", "", match.group(1)))
         if not number:
             continue
         last = parse_chinese_number(match.group(2)) if match.group(2) else None

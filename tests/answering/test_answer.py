@@ -48,7 +48,7 @@ def test_one_article_quoted_in_chinese_with_its_chapter(corpus, answerer):
 def test_chinese_question_on_english_only_article_says_so(corpus, answerer):
     query = understand("深圳对公共决策中的算法有什么要求？", corpus)
     answer = answerer.answer(query, hits(corpus, ("shenzhen-ai-2022:71", 5.0, 0.9)))
-    assert "该条例只有英文译本" in answer.text and "> For algorithms in the field of public decision-making" in answer.text
+    assert "只有英文译本" in answer.text and "> For algorithms in the field of public decision-making" in answer.text
     assert answer_language(answer.text) == "zh"  # the English is quoted, the framing is Chinese
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assistant.answering.citations import verify_citations
 from assistant.corpus.model import Citation
-from assistant.corpus.references import find_citations
+from assistant.corpus.references import find_citations, find_mentions
 
 SH, SZ = "shanghai-ai-2022", "shenzhen-ai-2022"
 
@@ -72,3 +74,44 @@ def test_removing_a_citation_keeps_sentences_apart(corpus):
     cleaned, kept, _ = verify_citations(text, corpus, retrieved=[f"{SZ}:44", f"{SZ}:5"])
     assert cleaned.startswith("Shenzhen Article 44 allows pilots. Finally see Shenzhen Article 5")
     assert [c.article for c in kept] == [44, 5]
+
+
+HOSTILE = [
+    "…[shanghai-ai-2022:66].\nSee also Article 99 of the Shanghai Regulations for more.",
+    "[shanghai-ai-2022:66] sets it out.\n> 上海条例第九十九条也有规定。",
+    "[shanghai-ai-2022:66] applies, and so does Article\n99 of the Shanghai Regulations.",
+    "[shanghai-ai-2022:66] applies; 《上海市促进人工智能产业发展条例》第九十九條也适用。",
+    "[shanghai-ai-2022:66] applies, as does Article\u200b99 of the Shanghai Regulations.",
+    "[shanghai-ai-2022:66] applies. [shanghai-ai-2022：99] too.",
+    "[shanghai-ai-2022:66] applies. [SHANGHAI-AI-2022:99] too.",
+    "[shanghai-ai-2022:66] applies. [shanghai-ai-2022:99999] too.",
+    "[shanghai-ai-2022:66] applies. [beijing-ai-2023:5] too.",
+    "[shanghai-ai-2022:66] applies; 上海条例第九 十九条也适用。",
+    "[shanghai-ai-2022:66] applies. Section 99 says more.",
+]
+
+
+@pytest.mark.parametrize("reply", HOSTILE)
+def test_a_models_ungrounded_references_never_survive_in_any_form(corpus, reply):
+    text, kept, dropped = verify_citations(reply, corpus, retrieved=["shanghai-ai-2022:66"], trust_quotes=False)
+    assert kept == [Citation("shanghai-ai-2022", 66)] and dropped
+    assert "99" not in text and "beijing" not in text.lower() and "Section" not in text
+    # Whatever is left reads as nothing but the grounded citation.
+    left = find_mentions(text, corpus, default_regulations=["shanghai-ai-2022"], trust_quotes=False)
+    assert {(m.regulation, m.article) for m in left} == {("shanghai-ai-2022", 66)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([
+    "[shanghai-ai-2022:66]", "[shanghai-ai-2022:99]", "Article 99", "第九十九條", "Article\n", "99", "Section 7",
+    "[x-y:3]", "Shanghai Regulations", "上海条例", "> ", "See also ", "\u200b", "。", ". ", "\n", "AI ", "第", "条",
+    "[shenzhen-ai-2022：71]", "§ 12", "art. 5", "Art 1",
+]), max_size=14))
+def test_no_ungrounded_reference_comes_out_of_the_verifier(corpus, pieces):
+    reply = "".join(pieces)
+    retrieved = ["shanghai-ai-2022:66", "shenzhen-ai-2022:71"]
+    text, kept, _ = verify_citations(reply, corpus, retrieved=retrieved, trust_quotes=False)
+    for mention in find_mentions(text, corpus, default_regulations=["shanghai-ai-2022", "shenzhen-ai-2022"],
+                                 trust_quotes=False):
+        assert mention.regulation is not None and f"{mention.regulation}:{mention.article}" in retrieved
+    assert all(c.id in retrieved for c in kept)

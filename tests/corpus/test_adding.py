@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from assistant.corpus.adding import add_regulation
+from assistant.corpus.adding import (
+    add_manifest,
+    add_regulation,
+    add_regulations,
+    add_translation,
+    new_from_directory,
+)
 from assistant.corpus.sources import USER_MANIFEST, load_corpus
 from assistant.errors import InputError, SourceError
 
@@ -44,3 +52,87 @@ def test_bad_additions_change_nothing(tmp_path, content, regulation_id, error, m
     assert (data / USER_MANIFEST).read_bytes() == before
     assert [p.name[:11] for p in (data / "regulations" / "sources").iterdir()] == ["first-2023-"]
     assert load_corpus(data).ids[-1] == "first-2023"
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_parallel_adds_keep_every_entry_and_refuse_a_taken_id(tmp_path):
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    env = {**os.environ, "LAWQA_DATA_DIR": str(data)}
+    files = [_write(tmp_path / f"r{i}.md", GOOD.replace("无人机", f"无人机{i}")) for i in range(8)]
+    processes = [subprocess.Popen([sys.executable, "-m", "assistant", "add", str(f), "--id", f"reg-{i}-2023",
+                                   "--title", f"条例{i}"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for i, f in enumerate(files)]
+    assert [p.wait(timeout=120) for p in processes] == [0] * 8
+    assert {i for i in load_corpus(data).ids if i.startswith("reg-")} == {f"reg-{i}-2023" for i in range(8)}
+    same = [subprocess.Popen([sys.executable, "-m", "assistant", "add", str(f), "--id", "same-id", "--title", "同一个"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for f in files[:3]]
+    codes = [p.wait(timeout=120) for p in same]
+    assert sorted(codes) == [0, 1, 1]
+    assert "already taken" in b"".join(p.stderr.read() for p in same).decode()
+    assert load_corpus(data).ids.count("same-id") == 1  # and the data directory still loads
+
+
+def test_a_manifest_of_several_regulations_is_added_all_or_none(tmp_path):
+    data = tmp_path / "data"
+    folder = tmp_path / "code"
+    folder.mkdir()
+    _write(folder / "part1.md", "第一条 第一条。\n\n第二条 第二条。\n")
+    _write(folder / "part2.md", "第三条 第三条。\n\n第四条 第四条。\n")
+    _write(folder / "other.md", "第一条 另一部。\n")
+    manifest = _write(folder / "m.toml", """
+[[regulation]]
+id = "code-2024"
+title = { zh = "某法典" }
+[[regulation.source]]
+file = ["part1.md", "part2.md"]
+languages = ["zh"]
+
+[[regulation]]
+id = "other-2024"
+title = { zh = "另一部" }
+[[regulation.source]]
+file = "other.md"
+languages = ["zh"]
+""")
+    added = add_manifest(data, manifest)
+    assert [len(a.regulation.articles) for a in added] == [4, 1]
+    assert [a.number for a in load_corpus(data).regulation("code-2024").articles] == [1, 2, 3, 4]
+    broken = _write(folder / "broken.toml", manifest.read_text(encoding="utf-8").replace("code-2024", "code-2025")
+                    .replace("other-2024", "other-2025").replace('file = "other.md"', 'file = "missing.md"'))
+    before = (data / USER_MANIFEST).read_bytes()
+    with pytest.raises(SourceError, match=r"missing\.md: cannot be read"):
+        add_manifest(data, broken)
+    assert (data / USER_MANIFEST).read_bytes() == before  # the first regulation of it was not added either
+
+
+def test_a_folder_is_added_with_titles_from_each_file(tmp_path):
+    folder = tmp_path / "laws"
+    folder.mkdir()
+    _write(folder / "数据法.md", "# 某市数据条例\n\n第一条 为了数据。\n")
+    _write(folder / "ai-rules.md", "# AI Rules\n\nArticle 1\nThe rules.\n")
+    added = add_regulations(tmp_path / "data", new_from_directory(folder))
+    assert {a.regulation.name("zh") if "zh" in a.regulation.title else a.regulation.name("en") for a in added} == {
+        "某市数据条例", "AI Rules"}
+    assert "ai-rules" in {a.regulation.id for a in added}
+
+
+def test_another_language_version_is_attached_article_by_article(tmp_path):
+    data = tmp_path / "data"
+    en = _write(tmp_path / "en.md", "Article 1\nFor testing.\n\nArticle 2\nIn force now.\n")
+    add_regulation(data, en, regulation_id="test-2024", title="Test Regulations")
+    mismatched = _write(tmp_path / "zh-bad.md", "第一条 为了测试。\n")
+    with pytest.raises(SourceError, match="missing here: 2"):
+        add_translation(data, mismatched, of="test-2024", language="zh")
+    zh = _write(tmp_path / "zh.md", "第一条 为了测试。\n\n第二条 现在施行。\n")
+    add_translation(data, zh, of="test-2024", language="zh", role="original", title="测试条例")
+    article = load_corpus(data).article("test-2024", 2)
+    assert article.languages == ("zh", "en") and article.text("zh").original and not article.text("en").original
+    with pytest.raises(InputError, match="is a bundled regulation"):
+        add_translation(data, zh, of="shanghai-ai-2022", language="zh")

@@ -1,0 +1,113 @@
+"""Commands that answer questions: ask and chat."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import InputError
+from ..settings import load_settings
+from ._app import ProgressLine, app
+
+
+def open_assistant(settings):
+    from ..answering.assistant import Assistant
+
+    return Assistant(settings, progress=ProgressLine())
+
+
+def _read_history(path: Path | None) -> list[dict]:
+    from ..text.conversation import parse_history
+
+    if path is None:
+        return []
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"history file {path} not found; give a JSON list of {{role, content}} messages") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"history file {path} is not valid UTF-8 JSON ({exc}); it must be a JSON list of "
+                         "{\"role\": \"user\"|\"assistant\", \"content\": str} objects") from exc
+    parse_history(raw)  # validates
+    return raw
+
+
+def _print_answer(answer) -> None:
+    typer.echo(answer.text)
+    if answer.citations:
+        typer.echo("\nSources: " + "; ".join(f"{c.regulation} Art. {c.article}" for c in answer.citations))
+    if answer.note:
+        typer.echo(f"\n({answer.note})", err=True)
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
+    history: Annotated[Path | None, typer.Option("--history", help="JSON file: earlier messages "
+                                                                       "[{\"role\": \"user\", \"content\": …}].")] = None,
+    regulation: Annotated[str | None, typer.Option("--regulation", "-r", help="Search only this regulation.")] = None,
+    mode: Annotated[str | None, typer.Option("--mode", help="extractive (default, offline) or llm.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (the contract).")] = False,
+) -> None:
+    """Answer one question with cited articles.
+
+    Example: lawqa ask "深圳条例第七十一条规定了什么？" --json
+    """
+    from ..question.understand import check_question
+
+    check_question(question)
+    if mode not in (None, "extractive", "llm"):
+        raise InputError(f"--mode {mode!r} is not known; use extractive or llm")
+    settings = load_settings()
+    turns = _read_history(history)
+    assistant = open_assistant(settings)
+    if regulation is not None:
+        assistant.corpus.regulation(regulation)
+    answer = assistant.ask(question, history=turns, regulation=regulation, mode=mode)
+    if as_json:
+        typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        _print_answer(answer)
+
+
+@app.command("chat")
+def chat_command(
+    regulation: Annotated[str | None, typer.Option("--regulation", "-r", help="Search only this regulation.")] = None,
+    mode: Annotated[str | None, typer.Option("--mode", help="extractive (default) or llm.")] = None,
+) -> None:
+    """Talk with the assistant in the terminal; follow-up questions keep their context.
+
+    Example: lawqa chat   (then type a question; /clear forgets the conversation, /quit or Ctrl-D leaves)
+    """
+    settings = load_settings()
+    assistant = open_assistant(settings)
+    if regulation is not None:
+        assistant.corpus.regulation(regulation)
+    history: list[dict] = []
+    typer.echo("lawqa chat — ask in Chinese or English; /clear forgets the conversation, /quit leaves.")
+    while True:
+        try:
+            line = input("you> ").strip()
+        except EOFError:
+            typer.echo("")
+            return
+        if not line:
+            continue
+        if line in ("/quit", "/exit"):
+            return
+        if line == "/clear":
+            history.clear()
+            typer.echo("(conversation cleared)")
+            continue
+        try:
+            answer = assistant.ask(line, history=history, regulation=regulation, mode=mode)
+        except InputError as exc:
+            typer.echo(f"lawqa: error: {exc}", err=True)
+            continue
+        _print_answer(answer)
+        history += [{"role": "user", "content": line}, {"role": "assistant", "content": answer.text}]
+
+
