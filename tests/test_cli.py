@@ -54,7 +54,7 @@ def test_show_prints_chapter_and_both_languages(env, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["show", "shenzhen-ai-2022", "99"], "shenzhen-ai-2022 has no article 99; it has articles 1-73"),
-    (["show", "beijing-ai-2023", "1"], "unknown regulation 'beijing-ai-2023'; known regulations:"),
+    (["show", "beijing-ai-2023", "1"], "unknown regulation 'beijing-ai-2023'; give an id or a name (known regulations:"),
     (["articles", "--regulation", "nope"], "unknown regulation 'nope'"),
     (["add", "missing.txt", "--id", "x-2023", "--title", "X"], "missing.txt: cannot be read"),
 ])

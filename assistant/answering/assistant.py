@@ -15,7 +15,7 @@ from ..corpus.sources import load_corpus
 from ..errors import IndexStateError, InputError, ModelError
 from ..index.build import BuildProgress, build_index, index_fingerprint
 from ..index.builds import read_meta
-from ..index.embedding import Embedder, load_embedder
+from ..index.embedding import Embedder, load_embedder, query_was_cut
 from ..index.search_index import open_index
 from ..question.understand import understand
 from ..retrieval.calibration import Calibration, load_calibration
@@ -138,7 +138,8 @@ class Assistant:
         answer = self.extractive.answer(query, hits, chosen)
         text, kept, dropped = verify_citations(answer.text, self.corpus, retrieved=[h.article.id for h in hits],
                                                extra=answer.citations)
-        answer = replace(answer, text=text, citations=tuple(kept), dropped_citations=tuple(dropped))
+        answer = replace(answer, text=text, citations=tuple(kept), dropped_citations=tuple(dropped),
+                         note=_cut_note(query) or answer.note)
         yield from re.split(r"(?<=\n)", answer.text)
         yield answer
 
@@ -150,3 +151,10 @@ def _endpoint_errors() -> tuple[type[Exception], ...]:
     except ImportError:  # pragma: no cover - langchain-openai depends on openai
         return ()
     return (APIError,)
+
+
+def _cut_note(query) -> str | None:
+    """Said in the answer's note when the question was longer than the embedding model reads."""
+    if query_was_cut(query.standalone):
+        return "the question was long: only its first part (about 480 tokens) was used to search"
+    return None

@@ -111,7 +111,7 @@ class LLMAnswerer:
 
     def condense(self, question: str, history: Sequence[Turn], language: Language) -> str:
         """Rewrite a follow-up as a standalone question with the model."""
-        lines = "\n".join(f"{t.role}: {t.content}" for t in history[-6:])
+        lines = "\n".join(f"{t.role}: {t.content[:1000]}" for t in history[-6:])
         prompt = load_prompt("condense", language).format(history=lines, question=question)
         reply = self.chat_model.invoke([HumanMessage(prompt)])
         return str(reply.content).strip() or question

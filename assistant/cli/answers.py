@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from ..corpus.references import resolve_regulation
 from ..errors import InputError
 from ..settings import load_settings
 from ._app import ProgressLine, app
@@ -65,7 +66,7 @@ def ask_command(
     turns = _read_history(history)
     assistant = open_assistant(settings)
     if regulation is not None:
-        assistant.corpus.regulation(regulation)
+        regulation = resolve_regulation(assistant.corpus, regulation)
     answer = assistant.ask(question, history=turns, regulation=regulation, mode=mode)
     if as_json:
         typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
@@ -85,7 +86,7 @@ def chat_command(
     settings = load_settings()
     assistant = open_assistant(settings)
     if regulation is not None:
-        assistant.corpus.regulation(regulation)
+        regulation = resolve_regulation(assistant.corpus, regulation)
     history: list[dict] = []
     typer.echo("lawqa chat — ask in Chinese or English; /clear forgets the conversation, /quit leaves.")
     while True:

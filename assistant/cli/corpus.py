@@ -68,20 +68,22 @@ def articles_command(
 
 @app.command("show")
 def show_command(
-    regulation: Annotated[str, typer.Argument(help="Regulation id, e.g. shanghai-ai-2022.")],
-    article: Annotated[int, typer.Argument(help="Article number, e.g. 66.")],
+    regulation: Annotated[str, typer.Argument(help="Regulation id or name, e.g. shanghai-ai-2022, shanghai, 深圳.")],
+    article: Annotated[str, typer.Argument(help="Article number, e.g. 66, 第六十六条, 14a.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Print one article with its chapter, in every language the sources have.
 
-    Example: lawqa show shanghai-ai-2022 66
+    Examples: lawqa show shanghai-ai-2022 66    lawqa show 深圳 第四十四条
     """
     from ..corpus.labels import heading_line, label_of
     from ..corpus.model import article_record
+    from ..corpus.references import resolve_article_number, resolve_regulation
     from ..corpus.sources import load_corpus
 
     corpus = load_corpus(load_settings().data_dir)
-    found = corpus.require_article(regulation, article)
+    regulation = resolve_regulation(corpus, regulation)
+    found = corpus.require_article(regulation, *resolve_article_number(article))
     if as_json:
         echo_json(article_record(corpus, found))
         return

@@ -56,12 +56,7 @@ def eval_command(
         result = run_plan(plan, settings, split=split, fit=fit, loco=loco, baselines=baselines,
                           calibration_path=(calibration or default_calibration_path()) if fit else None,
                           say=lambda line: typer.echo(line, err=True), progress=ProgressLine())
-        typer.echo(plan_table(result))
-        if json_out is not None:
-            json_out.parent.mkdir(parents=True, exist_ok=True)
-            json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
-        if report_dir is not None:
-            typer.echo(f"Report: {write_plan_report(result, report_dir)}", err=True)
+        _write_out(plan_table(result), result, json_out, report_dir and (lambda: write_plan_report(result, report_dir)))
         return
     if loco:
         raise InputError("--loco needs --plan (the corpora to leave out one by one), e.g. --plan eval/plan.toml")
@@ -78,11 +73,16 @@ def eval_command(
         assistant.use_calibration(fitted)
     report = evaluate(assistant, cases, mode=mode, baselines=baselines,
                       meta={"dataset": path.name, "split": split})
-    typer.echo(summary_table(report))
+    _write_out(summary_table(report), report, json_out, report_dir and (lambda: write_report(report, report_dir)))
+
+
+def _write_out(table: str, result: dict, json_out: Path | None, write_report) -> None:
+    """Print the table; write the JSON object and the Markdown report where asked."""
+    typer.echo(table)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    if report_dir is not None:
-        typer.echo(f"Report: {write_report(report, report_dir)}", err=True)
+        json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    if write_report:
+        typer.echo(f"Report: {write_report()}", err=True)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import re
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,7 +21,14 @@ from pathlib import Path
 
 from ..errors import InputError, SourceError
 from ..text.language import LANGUAGES, Language, detect_language
-from .manifest import Manifest, RegulationEntry, SourceEntry, load_manifest, save_manifest
+from .manifest import (
+    REGULATION_ID_PATTERN,
+    Manifest,
+    RegulationEntry,
+    SourceEntry,
+    load_manifest,
+    save_manifest,
+)
 from .model import Regulation
 from .parsing import ParsedSource, SetAside
 from .sources import LANGUAGE_WORD, USER_MANIFEST, build_regulation, load_corpus, parse_entry_source
@@ -174,7 +182,6 @@ def _first_heading(path: Path) -> str:
 
 def _id_for(path: Path, prefix: str) -> str:
     """An ASCII id for a file: its name where that is ASCII, else the folder's name and a short hash."""
-    import re
 
     stem = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
     if len(stem) >= 3 and stem.isascii():
@@ -194,6 +201,9 @@ def files_in(directory: Path) -> list[Path]:
 
 
 def _prepare(data_dir: Path, item: NewRegulation) -> tuple[RegulationEntry, list[tuple[Path, Path]], Added]:
+    if not re.fullmatch(REGULATION_ID_PATTERN, item.regulation_id):
+        raise InputError(f"--id {item.regulation_id!r} is not a regulation id; use 3-64 lower-case letters, digits "
+                         "and dashes, starting and ending with a letter or digit, e.g. beijing-ai-2023")
     if not item.titles or any(not t.strip() for t in item.titles):
         raise InputError(f"the title of {item.regulation_id} is empty; give --title \"…\"")
     languages = _languages_of(item.paths)

@@ -107,4 +107,11 @@ def load_cases(path: Path, *, corpus: Corpus | None = None, split: str | None = 
         cases.append(case)
     if not cases:
         raise DatasetError("contains no cases", path=path)
-    return [c for c in cases if split in (None, "all") or c.split == split]
+    if split in (None, "all") or all(c.split is None for c in cases):
+        return cases  # a dataset without splits is evaluated whole
+    chosen = [c for c in cases if c.split == split]
+    if not chosen:
+        found = sorted({c.split for c in cases if c.split})
+        raise DatasetError(f"no case has split {split!r} (the file has: {', '.join(found)}); choose one of those "
+                           "or --split all", path=path)
+    return chosen

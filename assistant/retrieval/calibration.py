@@ -38,7 +38,7 @@ FEATURES = (
     *(f"{name}_{part}" for name in KEYWORD_PATHS for part in ("norm", "log", "rr")),
     *(name for name, kind in PATH_KINDS.items() if kind in ("flag", "value")),
     "cross_lingual", "named", "context", "own_dense_gap", "own_keyword_norm", "own_paragraph_gap",
-    "coverage", "coverage_translated", "cross_hub", "precedent_sim",
+    "coverage", "coverage_translated", "cross_hub", "title_gap",
 )
 # Evidence that means more (or less) in some situations: products let the linear score weigh it differently.
 INTERACTIONS = {
@@ -92,8 +92,6 @@ class Calibration:
         out: dict[str, float] = {name: 0.0 for name in FEATURES}
         best = [lists[p][article_id][1] for p in ("dense_zh", "dense_en") if article_id in lists.get(p, {})]
         out["dense_best"] = (max(best) - 0.8) * 10 if best else _ABSENT_GAP
-        precedent = lists.get("precedent", {})
-        out["precedent_sim"] = (precedent[article_id][1] - 0.8) * 10 if article_id in precedent else _ABSENT_GAP
         for path in DENSE_PATHS:
             out[f"{path}_gap"], out[f"{path}_rr"] = _dense(lists.get(path, {}), article_id)
         for path in KEYWORD_PATHS:

@@ -7,8 +7,8 @@ registered path and turns each ranked list into features by the path's kind (`ca
 - "keyword": BM25 scores → share of the best, log score and reciprocal rank;
 - "flag": the article is on the list or not; "value": the list's score itself.
 Adding or removing a path is one class here, one entry in `PATHS`, and a refit (`lawqa eval --fit`).
-Two more lists come from the conversation rather than a probe and are made by the searcher: "analog"
-(counterparts of articles cited earlier) and "precedent" (articles of the nearest labelled questions).
+One more list comes from the conversation rather than a probe and is made by the searcher: "analog"
+(counterparts of articles cited earlier).
 """
 
 from __future__ import annotations
@@ -111,14 +111,18 @@ class Keywords:
 @dataclass(frozen=True)
 class Translated:
     """BM25 with the question's words in the other language (term table): a Chinese question reaches an
-    English-only regulation's words, an English question a Chinese-only one's."""
+    English-only regulation's words, an English question a Chinese-only one's. Only articles without the
+    question's language are ranked: the others are the keyword path's (a bilingual article matched through
+    its translation would make the evidence mean different things in different corpora)."""
 
     index: SearchIndex
+    languages: dict[str, set[str]]  # article id → its languages
     name: str = "translated"
     kind: Kind = "keyword"
 
     def rank(self, probe: Probe, scope: Sequence[str]) -> Ranked:
-        return fold(self.index.keyword(probe.translated, k=CANDIDATES, regulations=scope))
+        hits = self.index.keyword(probe.translated, k=CANDIDATES * 3, regulations=scope)
+        return fold([(r, s) for r, s in hits if probe.language not in self.languages[r.article_id]])
 
 
 @dataclass(frozen=True)
@@ -189,12 +193,12 @@ class StandardProvisions:
 # Every path's name and kind, probe paths first; the calibration derives its feature list from this.
 PATH_KINDS: dict[str, Kind] = {"dense_zh": "dense", "dense_en": "dense", "paragraph": "dense", "keyword": "keyword",
                                "translated": "keyword", "pivot": "dense", "quoted": "flag", "provision": "value",
-                               "analog": "dense", "precedent": "dense"}
+                               "analog": "dense"}
 
 
 def probe_paths(corpus: Corpus, index: SearchIndex, provisions: Provisions) -> list[Path]:
     """The paths run on every probe, in PATH_KINDS order."""
     languages = {a.id: set(a.languages) for a in corpus.articles()}
-    return [DenseByLanguage("zh"), DenseByLanguage("en"), Paragraphs(index), Keywords(index), Translated(index),
+    return [DenseByLanguage("zh"), DenseByLanguage("en"), Paragraphs(index), Keywords(index), Translated(index, languages),
             Pivot(index, languages), Quoted(corpus), StandardProvisions(provisions)]
 

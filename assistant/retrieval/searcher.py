@@ -4,7 +4,9 @@ The retrieval paths (`paths`) each rank articles for a text: dense search per la
 BM25 keywords, keywords translated to the other language, the bilingual pivot, quoted phrases and standard
 provisions. For a follow-up they run on the condensed question and on its own words. Two more lists come
 from the conversation and the labelled questions: "analog" (counterparts of articles cited earlier, when a
-follow-up switches regulation) and "precedent" (articles of the nearest labelled questions, `precedents`).
+follow-up switches regulation). Labelled questions (`precedents`) are answerability evidence only: as
+ranking evidence they meant different things on different corpora (a bundled question's articles, offered to
+a question about another law) and failed to carry over in leave-one-corpus-out measurements.
 
 Scores are turned into features (normalised within their list, by the path's kind) and combined by a
 listwise model fitted on several corpora at once (see `calibration`), which gives each article a probability
@@ -40,10 +42,10 @@ _ANAPHORIC = frozenset({"similar", "same", "except", "exception", "differ", "equ
 _ASKS_QUANTITY = re.compile(r"多少|几(?:个|年|天|万|元|成)|金额|费用|税率|比例|罚款|价格|\bhow (?:much|many)\b|\brate\b|"
                             r"\bamount\b|\bfees?\b|\bprice\b|\bcosts?\b|\bpercent|\bfines?\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d|[一二三四五六七八九十百千万]+(?:元|年|日|个月|倍|%)|percent|per cent")
-PRECEDENT_CANDIDATES = 5  # articles of the nearest precedents added to the candidates
 # A comparison's leading pair: one article from each regulation among its PAIR_DEPTH best, chosen by summed
 # probability plus PAIR_LIKENESS × the cosine of the two articles (dev comparisons: pair accuracy 0.74 → 0.79).
 PAIR_DEPTH, PAIR_LIKENESS = 3, 2.0
+TITLE_MARGIN = 0.012  # cosine by which a regulation's title must lead to decide an ambiguous lookup
 _NO_UNANSWERABLE = -1.0  # "precedent_unanswerable" when no unanswerable precedents apply: lean to answering
 
 
@@ -78,6 +80,7 @@ class Searcher:
         self._articles: dict[str, np.ndarray] | None = None
         self._names: frozenset[str] | None = None
         self._vocabulary: tuple[dict[str, frozenset[str]], dict[str, float]] | None = None
+        self._titles: tuple[list[str], np.ndarray] | None = None
 
     def forget_questions(self) -> None:
         """Drop the cached question vectors (a benchmark measures the embedding on every ask)."""
@@ -88,15 +91,35 @@ class Searcher:
         return list(query.regulations) or list(self.corpus.ids)
 
     def lookups(self, query: Query) -> list[Article]:
-        """Articles the question names by number, within scope."""
+        """Articles the question names by number, within scope. When the question gives a number but no
+        regulation the text names by one of its names ("Cybersecurity Law Art. 17" over Chinese-only
+        regulations), the regulation whose title reads most like the question wins, if clearly."""
         found = []
         for ref in query.article_refs:
             regulations = [ref.regulation] if ref.regulation else self.scope(query)
-            for regulation_id in regulations:
-                article = self.corpus.article(regulation_id, ref.number, ref.suffix)
-                if article is not None and article not in found:
-                    found.append(article)
+            candidates = [a for r in regulations if (a := self.corpus.article(r, ref.number, ref.suffix)) is not None]
+            if len(candidates) > 1 and not query.regulations:
+                similarity = self.title_similarity(query.question)
+                ranked = sorted(candidates, key=lambda a: -similarity[a.regulation])
+                if similarity[ranked[0].regulation] - similarity[ranked[1].regulation] >= TITLE_MARGIN:
+                    candidates = ranked[:1]
+            found.extend(a for a in candidates if a not in found)
         return found
+
+    def title_similarity(self, text: str) -> dict[str, float]:
+        """Cosine of a question with each regulation's title (both languages, names included): how much the
+        question reads as being about that regulation, across languages (the embedder is multilingual)."""
+        with self._lock:
+            if self._titles is None:
+                ids = list(self.corpus.ids)
+                texts = [" / ".join(dict.fromkeys([*r.title.values(), *r.short_name.values()]))
+                         for r in self.corpus.regulations]
+                vectors = self.embedder.embed_queries(texts) if ids else np.zeros((0, self.embedder.dimension))
+                norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+                self._titles = (ids, vectors / np.where(norms > 0, norms, 1.0))
+        ids, vectors = self._titles
+        query = self._embed_query(text)
+        return dict(zip(ids, (vectors @ (query / (np.linalg.norm(query) or 1.0))).tolist()))
 
     def probe(self, text: str, scope: list[str]) -> Probe:
         """Read a text once for every path: language, tokens and their translation, vector, nearest passages."""
@@ -288,13 +311,11 @@ class Searcher:
         named = set(query.regulations)
         context = set(query.context_articles)
         ids = {a for ranked in [*lists.values(), *own.values()] for a in ranked} | context
-        similar = self.neighbours(query).articles
-        by_precedent = sorted(similar, key=lambda a: (-similar[a], a))[:CANDIDATES]
-        ids |= set(by_precedent[:PRECEDENT_CANDIDATES])
-        lists["precedent"] = {a: (rank, similar[a]) for rank, a in enumerate(by_precedent, start=1)}
         hubness = self.hubness() if any(query.language not in self._languages[a] for a in ids) else {}
         coverage = self.coverage_scorer(list(probe.tokens))
         coverage_translated = self.coverage_scorer(list(probe.translated)) if probe.translated else (lambda _: 0.0)
+        titles = self.title_similarity(primary) if len(scope) > 1 else {}
+        best_title = max(titles.values(), default=0.0)
         out = {}
         for a in ids:
             features = self.calibration.features(a, lists, own, language=query.language,
@@ -303,6 +324,7 @@ class Searcher:
             features["coverage"] = coverage(a)
             features["coverage_translated"] = coverage_translated(a)
             features["cross_hub"] = features["cross_lingual"] * hubness.get(a, 0.0) * 10
+            features["title_gap"] = (titles.get(regulation_of(a), best_title) - best_title) * 10
             out[a] = add_interactions(features, followup=query.followup)
         return out
 

@@ -226,6 +226,9 @@ def create_api(service: AssistantService, settings: Settings) -> FastAPI:
     @app.post("/v1/ask", response_model=AskResponse, dependencies=[Depends(authorize)])
     async def ask(request: AskRequest) -> dict:
         """Answer a question: the same object as `lawqa ask --json`."""
+        if (request.mode or settings.mode) == "llm" and not settings.llm_configured:
+            raise InputError("mode 'llm' needs an LLM endpoint: set LAWQA_LLM_BASE_URL and LAWQA_LLM_MODEL on the "
+                             "server, or ask with mode 'extractive'")
         ready = await assistant()
         answer = await run_in_threadpool(ready.ask, request.question, history=[m.model_dump() for m in request.history],
                                          regulation=request.regulation, mode=request.mode)

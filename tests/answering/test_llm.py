@@ -129,3 +129,31 @@ def test_real_http_round_trip_through_langchain_openai(hash_assistant, corpus):
         fallback = final(llm.stream(query, [hit], chosen=[hit]))
         assert fallback.mode == "extractive" and fallback.citations == (Citation(SZ, 44),)
         assert fallback.note.startswith("fell back to extractive")
+
+
+def test_the_timeout_is_a_deadline_for_the_whole_answer(corpus):
+    # A model that keeps sending (one character every 0.1 s) cannot hold the answer past the deadline.
+    import time
+
+    slow = FakeListChatModel(responses=["Shenzhen requires explanations [shenzhen-ai-2022:71]. " * 20], sleep=0.1)
+    llm = LLMAnswerer(corpus, slow, extractive=ExtractiveAnswerer(corpus), timeout=0.5)
+    query = understand("深圳条例第七十一条规定了什么？", corpus)
+    hit = Hit(article=corpus.get(f"{SZ}:71"), score=9.0, probability=1.0, lookup=True)
+    started = time.monotonic()
+    answer = final(llm.stream(query, [hit], chosen=[hit]))
+    assert time.monotonic() - started < 2.0
+    assert answer.mode == "extractive" and "LAWQA_LLM_TIMEOUT" in answer.note
+
+
+@pytest.mark.parametrize("reply", ["NOT_FOUND [shanghai-ai-2022:66]", "not_found. See [shanghai-ai-2022:66]"])
+def test_not_found_with_citations_is_still_an_abstention(corpus, reply):
+    query = understand("What is the corporate income tax rate?", corpus)
+    answer = final(answerer(corpus, FakeListChatModel(responses=[reply])).stream(query, hits(corpus, f"{SH}:66")))
+    assert answer.abstained and answer.citations == ()
+
+
+def test_a_reply_cut_off_mid_sentence_is_reported_incomplete(corpus):
+    query = understand("深圳对公共决策算法有什么要求？", corpus)
+    reply = "深圳要求以通俗方式解释算法 [shenzhen-ai-2022:71]。另外还要求企业"
+    answer = final(answerer(corpus, FakeListChatModel(responses=[reply])).stream(query, hits(corpus, f"{SZ}:71")))
+    assert answer.mode == "llm" and answer.note and "incomplete" in answer.note and answer.text.endswith("…")

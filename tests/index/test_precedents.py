@@ -99,17 +99,18 @@ def test_build_embeds_precedents_once_and_reuses_them(tmp_path, corpus):
     assert len(index.precedents) == len(load_precedents(corpus))
 
 
-def test_a_question_worded_like_a_precedent_gets_its_articles_as_candidates(hash_data_dir, corpus, hash_embedder):
+def test_a_question_worded_like_a_precedent_is_near_it_as_answerability_evidence(hash_data_dir, corpus,
+                                                                                  hash_embedder):
+    # Precedents are answerability evidence (not ranking evidence: that did not carry over to other corpora).
     index = open_index(hash_data_dir, hash_embedder)
     searcher = Searcher(corpus, index, hash_embedder)
     precedent = next(p for p in index.precedents.precedents if len(p.articles) == 1)
-    reworded = precedent.question + "？"  # not identical, so it may serve
-    features = searcher.candidates(understand(reworded, corpus))
+    reworded = understand(precedent.question + "？", corpus)  # not identical, so it may serve
     (article,) = precedent.articles
-    assert article in features
-    assert features[article]["precedent_sim"] > 1.0  # cosine above 0.9, scaled
-    evidence = searcher.answerability(understand(reworded, corpus), searcher.search(understand(reworded, corpus)))
+    assert searcher.neighbours(reworded).articles[article] > 0.9
+    evidence = searcher.answerability(reworded, searcher.search(reworded))
     assert {"precedent_unanswerable", "precedent_top"} <= set(evidence)
+    assert all(not name.startswith("precedent") for name in searcher.candidates(reworded)[article])
 
 
 def test_neighbours_match_a_plain_loop_over_the_precedents():

@@ -104,3 +104,41 @@ def test_bad_questions(question, message):
 def test_bad_history(history, message):
     with pytest.raises(InputError, match=message):
         parse_history(history)
+
+
+@pytest.mark.parametrize("question, refs", [
+    ("上海条例 68", [("shanghai-ai-2022", 68, 0)]),
+    ("shanghai art. 66", [("shanghai-ai-2022", 66, 0)]),
+    ("ART. 66 of the Shenzhen rules", [("shenzhen-ai-2022", 66, 0)]),
+    ("§ 53 Shenzhen", [("shenzhen-ai-2022", 53, 0)]),
+    ("深圳条例第一条到第三条", [("shenzhen-ai-2022", n, 0) for n in (1, 2, 3)]),
+    ("What does the last article of the Shenzhen regulation say?", [("shenzhen-ai-2022", 73, 0)]),
+    ("Shanghai Article 14a", [("shanghai-ai-2022", 14, 1)]),
+    ("上海条例第十四条之一", [("shanghai-ai-2022", 14, 1)]),
+    ("Shanghai 2022 regulation", []),
+])
+def test_lookups_in_the_forms_people_type(corpus, question, refs):
+    query = understand(question, corpus)
+    assert [(r.regulation, r.number, r.suffix) for r in query.article_refs] == refs
+
+
+@pytest.mark.parametrize("question, regulation", [
+    ("what does shangai say about ethics?", "shanghai-ai-2022"),
+    ("shenzen pilot rules", "shenzhen-ai-2022"),
+    ("深圳人工智能产业促进条例讲了什么", "shenzhen-ai-2022"),  # derived: without 经济特区
+])
+def test_regulations_are_recognised_by_derived_names_and_with_one_slip(corpus, question, regulation):
+    assert understand(question, corpus).regulations == (regulation,)
+
+
+@pytest.mark.parametrize("question", ["hi", "hello", "????", "你好", "...", "\u200b\u200b?"])
+def test_content_free_input_has_nothing_to_answer(corpus, question):
+    try:
+        query = understand(question, corpus)
+    except InputError:
+        return  # blank once invisible characters are gone: refused with a message, also fine
+    assert not query.has_content
+
+
+def test_a_law_that_is_not_loaded_is_noticed(corpus):
+    assert understand("What does PIPL say about consent?", corpus).other_instruments == ("PIPL",)
