@@ -4,7 +4,8 @@ and the answer's thresholds.
 `lawqa eval --fit` runs this on the training corpora of an evaluation plan (`plan`): the bundled dev split,
 the development regulations' questions, STARD's dev questions — each asked against the index its corpus
 lives in. Questions are weighed by 1/√(their corpus's size), so one large corpus does not decide alone, and
-the thresholds maximise the mean over corpora of citation F1 + abstention accuracy. Test splits are never
+the thresholds maximise the mean over corpora of citation F1 + balanced abstention accuracy (answerable and
+unanswerable questions weighing the same). Test splits are never
 used. `crossval` refits the same way with one corpus left out, to measure how a fit carries to a corpus it
 never saw.
 """
@@ -105,6 +106,7 @@ class _Table:
     def __init__(self, ranked: Sequence[_Ranked], calibration: Calibration):
         n, depth = len(ranked), MAX_CITED
         self.answerable = np.array([r.answerable for r in ranked])
+        self.answerable_case = np.array([r.item.case.answerable for r in ranked])
         self.gap = np.full((n, depth - 1), np.inf)
         self.probability = np.zeros((n, depth - 1))
         self.f1 = np.zeros((n, depth + 1))  # column m: F1 when the first m hits are cited (0: abstained)
@@ -141,6 +143,12 @@ class _Table:
                 self.f1[i, 1:] = self.f1[i, 0]
         self.corpora = {name: np.asarray(rows) for name, rows in self.corpora.items()}
 
+    def balanced(self, correct: np.ndarray, rows: np.ndarray) -> float:
+        """Abstention accuracy with answerable and unanswerable questions weighing the same (where a corpus
+        has both): most questions are answerable, and plain accuracy would buy little by abstaining rightly."""
+        classes = [rows[self.answerable_case[rows] == flag] for flag in (True, False)]
+        return float(np.mean([correct[c].mean() for c in classes if len(c)]))
+
     def outcomes(self, abstain: float, margin: float, floor: float) -> tuple[np.ndarray, np.ndarray]:
         """Per case: citation F1 and whether abstaining (or not) was right, under these thresholds."""
         extra = np.cumprod((self.gap <= margin) & (self.probability >= floor), axis=1).sum(axis=1)
@@ -167,15 +175,19 @@ def fit_calibration(prepared: Sequence[Prepared], *, l2: float = 0.0001, dataset
     scaled = replace(base, scale=scale, bias=bias)
     ranked = _rank(prepared, scaled)
     evidence = [r.item.searcher.answerability(r.item.query, r.hits) for r in ranked]
-    answerable_weights, answerable_bias = fit_answerability(evidence, [p.case.answerable for p in prepared],
-                                                            weights=weights)
+    # Answerable and unanswerable questions weigh the same in all: most questions are answerable (STARD's
+    # all are), and an answerability model fitted on that mix would rarely say "not found".
+    labels = [p.case.answerable for p in prepared]
+    totals = {flag: sum(w for w, label in zip(weights, labels) if label == flag) for flag in (True, False)}
+    balanced = [w / totals[label] if totals[label] else w for w, label in zip(weights, labels)]
+    answerable_weights, answerable_bias = fit_answerability(evidence, labels, weights=balanced)
     scaled = replace(scaled, answerable_weights=answerable_weights, answerable_bias=answerable_bias)
     ranked = [replace(r, answerable=scaled.answerable(e)) for r, e in zip(ranked, evidence)]
     table = _Table(ranked, scaled)
     best = None
     for abstain, margin, floor in itertools.product(ABSTAIN_GRID, MARGIN_GRID, FLOOR_GRID):
         f1, accuracy = table.outcomes(abstain, margin, floor)
-        figures = {name: (float(f1[rows].mean()), float(accuracy[rows].mean())) for name, rows in table.corpora.items()}
+        figures = {name: (float(f1[rows].mean()), table.balanced(accuracy, rows)) for name, rows in table.corpora.items()}
         objective = sum(a + b for a, b in figures.values()) / len(figures)
         key = (round(objective, 6), -margin, -floor, abstain)
         if best is None or key > best[0]:
