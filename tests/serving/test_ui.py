@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import httpx
@@ -18,7 +19,10 @@ from assistant.corpus.model import Citation
 from assistant.serving.ui import anchor, mode_line, render_answer, render_sources
 from tests.conftest import free_port, wait_for_http
 
-SCREENSHOT = Path(__file__).parent / "screenshots" / "ui.png"
+# Written where tests may write (LAWQA_SCREENSHOTS, else a temporary folder), never over a tracked file: the
+# README's copy (tests/screenshots/ui.png) is updated deliberately, by copying a fresh one over it.
+SCREENSHOTS = Path(os.environ.get("LAWQA_SCREENSHOTS") or tempfile.mkdtemp(prefix="lawqa-screenshots-"))
+SCREENSHOT = SCREENSHOTS / "ui.png"
 EVIL = ("第一条 本规定用于测试 <script>window.__pwned = true</script> 和 "
         "<img src=x onerror=\"window.__pwned = true\"> 的显示。\n第二条 本规定自发布之日起施行。\n")
 
@@ -144,7 +148,7 @@ def test_browser_chat_sources_sessions_and_escaping(served, tmp_path):
             expect(chat).to_contain_text("第六十六条", timeout=30_000)
             page.locator('#lawqa-chat a[href="#lawqa-shanghai-ai-2022-66"]').first.click()
             expect(page.locator("#lawqa-shanghai-ai-2022-66")).to_be_in_viewport()
-            SCREENSHOT.parent.mkdir(exist_ok=True)
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=False)
 
             other = browser.new_context().new_page()  # a second user sees none of the first one's chat
