@@ -90,3 +90,37 @@ def test_usage_errors_exit_2_and_module_entry_point(env):
     result = subprocess.run([sys.executable, "-m", "assistant", "--help"], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0 and "index" in result.stdout and "articles" in result.stdout
+
+
+def test_articles_table_has_a_header_and_fits_100_columns(env, capsys):
+    import unicodedata
+
+    status, out, _ = run(capsys, "articles", "-r", "shanghai")
+    lines = out.splitlines()
+    assert status == 0 and lines[0].split()[:3] == ["article", "chapter", "text"] and len(lines) == 73
+
+    def columns(line):
+        return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line)
+    assert max(columns(line) for line in lines) <= 100
+
+
+def test_version_and_names_for_ids(env, capsys):
+    status, out, _ = run(capsys, "--version")
+    assert status == 0 and out.startswith("lawqa ")
+    status, out, _ = run(capsys, "show", "深圳", "第四十四条")
+    assert status == 0 and "Article 44" in out
+    status, out, _ = run(capsys, "show", "shanghai", "66", "--json")
+    assert status == 0 and json.loads(out)["id"] == "shanghai-ai-2022:66"
+
+
+def test_chat_slash_commands_are_never_sent_as_questions(tmp_path):
+    import os
+
+    env = {**os.environ, "LAWQA_DATA_DIR": str(tmp_path / "data"), "LAWQA_EMBEDDER": "hash"}
+    script = "/help\n/regulation shanghai\n/nonsense\n/regulation\n/quit\n"
+    result = subprocess.run([sys.executable, "-m", "assistant", "chat"], input=script, capture_output=True, check=False,
+                            text=True, env=env, timeout=300)
+    assert result.returncode == 0
+    assert "commands: /help" in result.stdout and "(searching shanghai-ai-2022)" in result.stdout
+    assert "unknown command /nonsense" in result.stdout and "(searching all regulations)" in result.stdout
+    assert "Sources:" not in result.stdout  # nothing was answered

@@ -43,6 +43,9 @@ class Answer:
             "abstained": self.abstained,
             "retrieved": [{**h.article.citation.to_json(), "score": round(h.probability, 4)} for h in self.retrieved],
             "dropped_citations": [d.to_json() for d in self.dropped_citations],
+            "mode": self.mode,
+            "see_also": [c.to_json() for c in self.see_also],
+            "note": self.note,
         }
 
 

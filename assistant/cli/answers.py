@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -81,27 +82,38 @@ def chat_command(
 ) -> None:
     """Talk with the assistant in the terminal; follow-up questions keep their context.
 
-    Example: lawqa chat   (then type a question; /clear forgets the conversation, /quit or Ctrl-D leaves)
+    Example: lawqa chat   (then type a question; /help lists the commands, /quit or Ctrl-D leaves)
     """
     settings = load_settings()
     assistant = open_assistant(settings)
     if regulation is not None:
         regulation = resolve_regulation(assistant.corpus, regulation)
     history: list[dict] = []
-    typer.echo("lawqa chat — ask in Chinese or English; /clear forgets the conversation, /quit leaves.")
+    read = _line_reader()
+    typer.echo("lawqa chat — ask in Chinese or English; /help lists the commands.")
     while True:
         try:
-            line = input("you> ").strip()
-        except EOFError:
+            line = read("you> ").strip()
+        except (EOFError, KeyboardInterrupt):
             typer.echo("")
             return
         if not line:
             continue
-        if line in ("/quit", "/exit"):
-            return
-        if line == "/clear":
-            history.clear()
-            typer.echo("(conversation cleared)")
+        if line.startswith("/"):
+            command, _, argument = line.partition(" ")
+            if command in ("/quit", "/exit"):
+                return
+            if command == "/clear":
+                history.clear()
+                typer.echo("(conversation cleared)")
+            elif command == "/regulation":
+                try:
+                    regulation = resolve_regulation(assistant.corpus, argument) if argument.strip() else None
+                    typer.echo(f"(searching {regulation or 'all regulations'})")
+                except InputError as exc:
+                    typer.echo(f"lawqa: error: {exc}", err=True)
+            else:
+                typer.echo(CHAT_HELP if command == "/help" else f"unknown command {command}; {CHAT_HELP}")
             continue
         try:
             answer = assistant.ask(line, history=history, regulation=regulation, mode=mode)
@@ -112,3 +124,16 @@ def chat_command(
         history += [{"role": "user", "content": line}, {"role": "assistant", "content": answer.text}]
 
 
+CHAT_HELP = ("commands: /help, /clear (forget the conversation), /regulation NAME (search only it; no name: all), "
+             "/quit (or Ctrl-D)")
+
+
+def _line_reader():
+    """Line editing and history (arrow keys) on a terminal, through prompt_toolkit; plain input() otherwise."""
+    if not sys.stdin.isatty():
+        return input
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import InMemoryHistory
+
+    session = PromptSession(history=InMemoryHistory())
+    return session.prompt

@@ -43,7 +43,8 @@ def index_command(
 
 @app.command("articles")
 def articles_command(
-    regulation: Annotated[str | None, typer.Option("--regulation", "-r", help="Only this regulation id.")] = None,
+    regulation: Annotated[str | None, typer.Option("--regulation", "-r", help="Only this regulation (id or name).")]
+    = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
 ) -> None:
     """List the parsed articles.
@@ -51,19 +52,40 @@ def articles_command(
     Example: lawqa articles --regulation shenzhen-ai-2022 --json
     """
     from ..corpus.model import article_record
+    from ..corpus.references import resolve_regulation
     from ..corpus.sources import load_corpus
 
     corpus = load_corpus(load_settings().data_dir)
     if regulation is not None:
-        corpus.regulation(regulation)  # unknown ids fail with the list of known ones
+        regulation = resolve_regulation(corpus, regulation)
     articles = list(corpus.articles(regulation))
     if as_json:
         echo_json([article_record(corpus, a) for a in articles])
         return
+    width = max(len(a.id) for a in articles) if articles else 10
+    typer.echo(f"{'article':<{width}}  {'chapter':<7}  {'text':<5}  beginning")
     for article in articles:
         text = article.best_text("zh" if "zh" in article.languages else "en").text.replace("\n", " ")
-        chapter = f"ch.{article.chapter.number}" if article.chapter else ""
-        typer.echo(f"{article.id:<24} {chapter:<6} {'/'.join(article.languages):<6} {text[:60]}")
+        chapter = str(article.chapter.number) if article.chapter else "—"
+        line = f"{article.id:<{width}}  {chapter:<7}  {'/'.join(article.languages):<5}  "
+        typer.echo(line + _clip(text, TABLE_WIDTH - len(line)))
+
+
+TABLE_WIDTH = 100
+
+
+def _clip(text: str, columns: int) -> str:
+    """`text` cut to fit `columns` terminal columns (a Chinese character takes two), with … when cut."""
+    import unicodedata
+
+    out, used = [], 0
+    for ch in text:
+        wide = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        if used + wide > columns - 1:
+            return "".join(out) + "…"
+        out.append(ch)
+        used += wide
+    return "".join(out)
 
 
 @app.command("show")

@@ -56,6 +56,9 @@ class AskRequest(BaseModel):
 
 
 class CitationOut(BaseModel):
+    """An article: an inserted one (第X条之一, Article Xa) also has "suffix": 1 (2 for 之二 / b)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"properties": {"suffix": {"type": "integer"}}})
     regulation: str
     article: int
 
@@ -65,6 +68,7 @@ class RetrievedOut(CitationOut):
 
 
 class DroppedOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
     regulation: str | None
     article: int
     reason: str
@@ -79,6 +83,9 @@ class AskResponse(BaseModel):
     abstained: bool
     retrieved: list[RetrievedOut]
     dropped_citations: list[DroppedOut]
+    mode: Literal["extractive", "llm"] = Field(description="How the answer was made (extractive after a fallback).")
+    see_also: list[CitationOut] = Field(description="Nearby articles an abstaining answer points at (not cited).")
+    note: str | None = Field(None, description="Why an LLM answer fell back, or that a long question was cut.")
 
 
 class SearchRequest(BaseModel):

@@ -117,7 +117,8 @@ def test_json_contract(corpus, answerer):
     answer = answerer.answer(query, [Hit(article=corpus.get("shenzhen-ai-2022:71"), score=9.0, probability=1.0,
                                          lookup=True)])
     data = answer.to_json()
-    assert list(data) == ["answer", "citations", "language", "abstained", "retrieved", "dropped_citations"]
+    assert list(data) == ["answer", "citations", "language", "abstained", "retrieved", "dropped_citations", "mode",
+                          "see_also", "note"]
     assert data["citations"] == [{"regulation": "shenzhen-ai-2022", "article": 71}]
     assert data["retrieved"] == [{"regulation": "shenzhen-ai-2022", "article": 71, "score": 1.0}]
     assert data["language"] == "zh" and data["abstained"] is False and data["dropped_citations"] == []

@@ -14,7 +14,7 @@ from assistant.answering.assistant import Assistant
 from assistant.errors import IndexStateError, InputError
 from assistant.settings import Settings
 
-CONTRACT_KEYS = ["answer", "citations", "language", "abstained", "retrieved", "dropped_citations"]
+CONTRACT_KEYS = ["answer", "citations", "language", "abstained", "retrieved", "dropped_citations", "mode", "see_also", "note"]
 
 
 def test_ask_returns_a_verified_answer(hash_assistant):

@@ -10,7 +10,7 @@ from assistant.serving.api import create_api
 from assistant.serving.service import AssistantService
 from assistant.settings import Settings
 
-CONTRACT_KEYS = ["answer", "citations", "language", "abstained", "retrieved", "dropped_citations"]
+CONTRACT_KEYS = ["answer", "citations", "language", "abstained", "retrieved", "dropped_citations", "mode", "see_also", "note"]
 
 
 class ReadyService(AssistantService):
