@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from ..errors import InputError, NotFoundError
 from ..text.language import LANGUAGES, Language
 from .footnotes import Note
 
+T = TypeVar("T")
 REGULATION_ID = r"[a-z0-9][a-z0-9-]{1,62}[a-z0-9]"
 _ARTICLE_ID = re.compile(rf"^({REGULATION_ID}):(\d{{1,5}})(?:-(\d{{1,2}}))?$")
 
@@ -69,6 +71,11 @@ class Citation:
         if parts is None:
             raise ValueError(f"{text!r} is not an article id like 'shanghai-ai-2022:66'")
         return cls(*parts)
+
+
+def division_of(divisions: Sequence[T], kind: str) -> T | None:
+    """The division of one kind ("chapter", "section", …) among an article's divisions, if it has one."""
+    return next((d for d in divisions if d.kind == kind), None)
 
 
 @dataclass(frozen=True)
@@ -148,12 +155,12 @@ class Article:
     @property
     def chapter(self) -> Heading | None:
         """The chapter the article is in (None when the regulation has no chapters)."""
-        return next((d for d in self.divisions if d.kind == "chapter"), None)
+        return division_of(self.divisions, "chapter")
 
     @property
     def section(self) -> Heading | None:
         """The section of its chapter the article is in, if any."""
-        return next((d for d in self.divisions if d.kind == "section"), None)
+        return division_of(self.divisions, "section")
 
     @property
     def languages(self) -> tuple[Language, ...]:

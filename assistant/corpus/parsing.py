@@ -26,7 +26,7 @@ from ..text.language import LANGUAGES, Language, detect_language, ends_sentence,
 from .footnotes import Note, extract_footnotes, strip_marker
 from .headings import APPENDIX, DIVISIONS, FOOTER, ITEM, HeadingMatch, heading_of, is_bare_title
 from .labels import article_label
-from .model import Appendix, Paragraph
+from .model import Appendix, Paragraph, division_of
 from .reading import Line, read_source, source_lines
 
 _PART_TITLE = re.compile(r"^\S{1,8}编$")  # "合同编": a part of a code named without its number
@@ -56,12 +56,12 @@ class ParsedArticle:
     @property
     def chapter(self) -> Division | None:
         """The chapter the article is in, as this source names it."""
-        return next((d for d in self.divisions if d.kind == "chapter"), None)
+        return division_of(self.divisions, "chapter")
 
     @property
     def section(self) -> Division | None:
         """The section the article is in, as this source names it."""
-        return next((d for d in self.divisions if d.kind == "section"), None)
+        return division_of(self.divisions, "section")
 
 
 @dataclass(frozen=True)
