@@ -77,13 +77,12 @@ def verify_citations(text: str, corpus: Corpus, *, retrieved: Sequence[str], ext
     # Cutting a reference out can join what was around it into a new one ("Article 99§ 12" → "§ 12"): check
     # again until nothing ungrounded is left (and then whole sentences go, not just the references).
     for attempt in range(3):
-        again = [m for m in find_mentions(cleaned, corpus, default_regulations=defaults, trust_quotes=trust_quotes)
-                 if judge(m.regulation, m.article, m.suffix) is not None]
-        if not again:
+        found = find_mentions(cleaned, corpus, default_regulations=defaults, trust_quotes=trust_quotes)
+        spans = [(m.start, m.end) for m in found if judge(m.regulation, m.article, m.suffix) is not None]
+        if not spans:
             break
-        spans = [(m.start, m.end) for m in again]
-        cleaned = _remove(cleaned, spans, [] if attempt else [(m.start, m.end) for m in find_mentions(
-            cleaned, corpus, default_regulations=defaults, trust_quotes=trust_quotes) if (m.start, m.end) not in spans])
+        cleaned = _remove(cleaned, spans, [] if attempt else [(m.start, m.end) for m in found
+                                                              if (m.start, m.end) not in spans])
     return cleaned, list(kept), list(dropped.values())
 
 

@@ -130,7 +130,7 @@ def add_command(
                                                                     "English title.")] = None,
     short_name: Annotated[str | None, typer.Option("--short-name", help="Short name, e.g. Beijing.")] = None,
     alias: Annotated[list[str] | None, typer.Option("--alias", help="Another name people use (repeatable), e.g. "
-                                                                    "PIPL.")] = None,
+                                                                    "GDPR.")] = None,
     effective: Annotated[str | None, typer.Option("--effective", help="Effective date, YYYY-MM-DD.")] = None,
     manifest: Annotated[Path | None, typer.Option("--manifest", help="Add every regulation of a manifest TOML "
                                                                      "(all or none).")] = None,

@@ -31,7 +31,14 @@ from .manifest import (
 )
 from .model import Regulation
 from .parsing import ParsedSource, SetAside
-from .sources import LANGUAGE_WORD, USER_MANIFEST, build_regulation, load_corpus, parse_entry_source
+from .sources import (
+    LANGUAGE_WORD,
+    USER_MANIFEST,
+    load_corpus,
+    merge_regulation,
+    parse_entry_source,
+    parse_files,
+)
 
 SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
 
@@ -206,7 +213,8 @@ def _prepare(data_dir: Path, item: NewRegulation) -> tuple[RegulationEntry, list
                          "and dashes, starting and ending with a letter or digit, e.g. beijing-ai-2023")
     if not item.titles or any(not t.strip() for t in item.titles):
         raise InputError(f"the title of {item.regulation_id} is empty; give --title \"…\"")
-    languages = _languages_of(item.paths)
+    parsed = parse_files(item.paths)  # once: it gives the languages, then the regulation
+    languages = sorted(parsed.articles, key=LANGUAGES.index)
     if item.language is not None and item.language not in languages:
         raise InputError(f"{item.paths[0]} has no {LANGUAGE_WORD[item.language]} articles; drop --language or "
                          "fix the file")
@@ -219,16 +227,8 @@ def _prepare(data_dir: Path, item: NewRegulation) -> tuple[RegulationEntry, list
     source, copies = _source_for(data_dir, item.regulation_id, item.paths, languages, role="original")
     entry = RegulationEntry(id=item.regulation_id, title=titles, short_name=short, aliases=list(item.aliases),
                             effective=item.effective, source=[source])
-    regulation, parsed = _validate(data_dir, entry, copies)
+    regulation = merge_regulation(entry, [(source, parsed)])
     return entry, copies, Added(regulation=regulation, set_aside=parsed.set_aside, divisions=parsed.divisions)
-
-
-def _languages_of(paths: list[Path]) -> list[Language]:
-    """The languages a file's articles are in (parsed once, to fill in the manifest)."""
-    from .parsing import parse_source
-
-    first = parse_source(paths[0])
-    return sorted(first.articles, key=LANGUAGES.index)
 
 
 def _source_for(data_dir: Path, regulation_id: str, paths: list[Path], languages: list[Language], *,
@@ -258,10 +258,8 @@ def _validate(data_dir: Path, entry: RegulationEntry,
     for source in entry.source:
         files = [where.get(f, str(data_dir / "regulations" / f)) for f in source.files]
         sources.append(source.model_copy(update={"file": files[0] if len(files) == 1 else files}))
-    probe = entry.model_copy(update={"source": sources})
-    regulation = build_regulation(probe, Path("/"))
-    parsed = parse_entry_source(sources[-1], Path("/"))
-    return regulation, parsed
+    parsed = [(source, parse_entry_source(source, Path("/"))) for source in sources]
+    return merge_regulation(entry.model_copy(update={"source": sources}), parsed), parsed[-1][1]
 
 
 def _commit(data_dir: Path, prepared: list[tuple[RegulationEntry, list[tuple[Path, Path]]]]) -> None:

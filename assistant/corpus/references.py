@@ -250,13 +250,16 @@ def find_mentions(text: str, corpus: Corpus, *, default_regulations: Sequence[st
             taken.append((match.start(), match.end()))
     defaults = list(dict.fromkeys(default_regulations))
     sentences = list(sentence_spans(view))
+    names_in: dict[tuple[int, int], list[tuple[str, int]]] = {}  # regulation names per stretch, found once
     for found in find_article_numbers(view):
         if quoted(found.start) or any(a <= found.start < b for a, b in taken):
             continue
         # Read the regulation from the sentence the mention starts in (and, across a line break, the next).
         around = [(s, t) for s, t in sentences if s <= found.end and found.start < s + len(t) + 1]
         first, last = around[0][0], around[-1][0] + len(around[-1][1])
-        named = [(reg, first + pos) for reg, pos in _all_mentions(view[first:last], corpus)]
+        if (first, last) not in names_in:
+            names_in[first, last] = [(reg, first + pos) for reg, pos in _all_mentions(view[first:last], corpus)]
+        named = names_in[first, last]
         before = [reg for reg, pos in named if pos < found.start]
         after = [reg for reg, pos in named if pos >= found.end]
         regulation = before[-1] if before else after[0] if after else defaults[0] if len(defaults) == 1 else None

@@ -9,6 +9,7 @@ numbers running on from file to file. Adding regulations is in `adding`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import SourceError
@@ -40,7 +41,11 @@ def load_corpus(data_dir: Path | None = None, *, manifest_path: Path | None = No
 
 def build_regulation(entry: RegulationEntry, base: Path) -> Regulation:
     """Parse every source of a manifest entry and merge them into one validated Regulation."""
-    parsed = [(source, parse_entry_source(source, base)) for source in entry.source]
+    return merge_regulation(entry, [(source, parse_entry_source(source, base)) for source in entry.source])
+
+
+def merge_regulation(entry: RegulationEntry, parsed: list[tuple[SourceEntry, ParsedSource]]) -> Regulation:
+    """Merge a manifest entry's parsed sources, article by article, into one validated Regulation."""
     streams = [(source, lang, p.articles[lang]) for source, p in parsed for lang in source.languages]
     first_source, first_lang, reference = streams[0]
     if entry.articles is not None and len(reference) != entry.articles:
@@ -81,7 +86,6 @@ def _mismatch(articles: tuple[ParsedArticle, ...], reference: tuple[ParsedArticl
 def parse_entry_source(source: SourceEntry, base: Path) -> ParsedSource:
     """Parse one manifest source (checking its pinned sha256 and declared languages); a source spanning
     several files is read file by file, each continuing the numbering of the one before."""
-    parts: list[ParsedSource] = []
     for file, digest in zip(source.files, source.digests):
         path = base / file
         if digest is not None and path.exists():
@@ -89,12 +93,7 @@ def parse_entry_source(source: SourceEntry, base: Path) -> ParsedSource:
             if actual != digest:
                 raise SourceError(f"was modified (sha256 {actual[:12]}…, manifest expects {digest[:12]}…); "
                                   "restore the original file or update its sha256 in the manifest", path=path)
-        first = 1
-        if parts:
-            last = max((arts[-1] for arts in parts[-1].articles.values()), key=lambda a: (a.number, a.suffix))
-            first = last.number + 1
-        parts.append(parse_source(path, display_path=file, first=first))
-    parsed = _join(parts)
+    parsed = parse_files([base / file for file in source.files], names=source.files)
     missing = [lang for lang in source.languages if lang not in parsed.articles]
     if missing:
         raise SourceError(f"the manifest lists {LANGUAGE_WORD[missing[0]]} but no "
@@ -105,6 +104,23 @@ def parse_entry_source(source: SourceEntry, base: Path) -> ParsedSource:
         raise SourceError(f"has {LANGUAGE_WORD[undeclared[0]]} articles the manifest does not list; "
                           f"add {undeclared[0]!r} to the source's `languages`", path=source.name)
     return parsed
+
+
+def parse_parts(paths: Sequence[Path], *, names: Sequence[str] | None = None) -> list[ParsedSource]:
+    """Parse the files of one source in reading order, each continuing the numbering of the one before."""
+    parts: list[ParsedSource] = []
+    for i, path in enumerate(paths):
+        first = 1
+        if parts:
+            last = max((arts[-1] for arts in parts[-1].articles.values()), key=lambda a: (a.number, a.suffix))
+            first = last.number + 1
+        parts.append(parse_source(path, display_path=names[i] if names else None, first=first))
+    return parts
+
+
+def parse_files(paths: Sequence[Path], *, names: Sequence[str] | None = None) -> ParsedSource:
+    """The files of one source parsed (`parse_parts`) and joined into one."""
+    return _join(parse_parts(paths, names=names))
 
 
 def _join(parts: list[ParsedSource]) -> ParsedSource:

@@ -17,7 +17,9 @@ from pathlib import Path
 from ..corpus.evalset import Case
 from ..corpus.manifest import load_manifest
 from ..corpus.model import Corpus, article_id
-from ..corpus.parsing import parse_source, read_source
+from ..corpus.parsing import ParsedSource, parse_source
+from ..corpus.reading import read_source
+from ..corpus.sources import parse_parts
 from ..index.embedding import Embedder, langchain_embeddings
 from ..index.search_index import SearchIndex
 from ..resources import bundled_path
@@ -54,13 +56,14 @@ def dense_system(index: SearchIndex, embedder: Embedder, corpus: Corpus) -> Syst
     return run
 
 
-def article_spans(path: Path, regulation_id: str, *, first: int = 1) -> list[tuple[int, int, str]]:
-    """(start, end, article id) character spans of every article heading's stretch of a raw source file."""
+def article_spans(path: Path, regulation_id: str, parsed: ParsedSource | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, article id) character spans of every article heading's stretch of a raw source file
+    (`parsed`: the file already parsed, e.g. a part of a code whose numbering runs on from the part before)."""
     text = read_source(path)
     offsets = [0]
     for line in text.split("\n"):
         offsets.append(offsets[-1] + len(line) + 1)
-    parsed = parse_source(path, first=first)
+    parsed = parsed or parse_source(path)
     headings = sorted((a.line, article_id(regulation_id, a.number, a.suffix))
                       for articles in parsed.articles.values() for a in articles)
     stop = min([a.line for a in parsed.appendices], default=len(offsets))
@@ -71,15 +74,9 @@ def article_spans(path: Path, regulation_id: str, *, first: int = 1) -> list[tup
 
 
 def _spans(sources: Sequence[tuple[str, Sequence[Path]]]) -> dict[str, list[tuple[int, int, str]]]:
-    """Article spans of every source file; the files of one source continue each other's numbering."""
-    out = {}
-    for regulation_id, paths in sources:
-        first = 1
-        for path in paths:
-            spans = article_spans(path, regulation_id, first=first)
-            out[str(path)] = spans
-            first = int(spans[-1][2].rpartition(":")[2].split("-")[0]) + 1 if spans else first
-    return out
+    """Article spans of every source file (the files of one source parsed as `parse_parts` reads them)."""
+    return {str(path): article_spans(path, regulation_id, part)
+            for regulation_id, paths in sources for path, part in zip(paths, parse_parts(paths))}
 
 
 def naive_system(embedder: Embedder, cache_dir: Path, *, manifests: Sequence[Path] = ()) -> System:

@@ -114,7 +114,7 @@ def find_other_jurisdictions(text: str, corpus: Corpus) -> list[str]:
 
 
 def find_other_instruments(text: str, corpus: Corpus) -> list[str]:
-    """Laws named in `text` that are not loaded and the corpus never mentions (PIPL, 著作权法, …)."""
+    """Laws named in `text` that are not loaded and the corpus never mentions (著作权法, the AI Act, …)."""
     found = [name for name, pattern in _INSTRUMENT_PATTERNS if pattern.search(text)]
     if not found:
         return []

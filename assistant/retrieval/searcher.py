@@ -2,9 +2,9 @@
 
 The retrieval paths (`paths`) each rank articles for a text: dense search per language, paragraphs,
 BM25 keywords, keywords translated to the other language, the bilingual pivot, quoted phrases and standard
-provisions. For a follow-up they run on the condensed question and on its own words. Two more lists come
-from the conversation and the labelled questions: "analog" (counterparts of articles cited earlier, when a
-follow-up switches regulation). Labelled questions (`precedents`) are answerability evidence only: as
+provisions. For a follow-up they run on the condensed question and on its own words. One more list comes
+from the conversation: "analog" (counterparts of articles cited earlier, when a follow-up switches
+regulation). Labelled questions (`precedents`) are answerability evidence only: as
 ranking evidence they meant different things on different corpora (a bundled question's articles, offered to
 a question about another law) and failed to carry over in leave-one-corpus-out measurements.
 
