@@ -40,6 +40,16 @@ def regulation_names(regulation: Regulation) -> list[str]:
     return sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True)
 
 
+_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def corpus_names(corpus: Corpus) -> dict[str, list[str]]:
+    """Regulation id → `regulation_names`, worked out once per corpus (every question reads them)."""
+    if corpus not in _NAMES:
+        _NAMES[corpus] = {r.id: regulation_names(r) for r in corpus.regulations}
+    return _NAMES[corpus]
+
+
 _EN_SMALL = frozenset("a an and for in of on or the to with by".split())
 
 
@@ -73,7 +83,7 @@ _PATTERNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def regulation_patterns(corpus: Corpus) -> list[tuple[str, re.Pattern[str]]]:
     """(regulation id, pattern of all its names), compiled once per corpus."""
     if corpus not in _PATTERNS:
-        _PATTERNS[corpus] = [(r.id, _name_pattern(regulation_names(r))) for r in corpus.regulations]
+        _PATTERNS[corpus] = [(r, _name_pattern(names)) for r, names in corpus_names(corpus).items()]
     return _PATTERNS[corpus]
 
 
@@ -99,7 +109,7 @@ def _covering(corpus: Corpus) -> dict[str, set[str]]:
     """Short name or alias (lower case) → the other regulations it also points at: "深圳" names the AI
     regulation but is part of 深圳经济特区数据条例's title too; the place's other names ("Shenzhen") go with it."""
     if corpus not in _COVERING:
-        names = {r.id: [n.lower() for n in regulation_names(r)] for r in corpus.regulations}
+        names = {r: [n.lower() for n in own] for r, own in corpus_names(corpus).items()}
         covering: dict[str, set[str]] = {}
         for regulation in corpus.regulations:
             short = [n.lower() for n in (*regulation.short_name.values(), *regulation.aliases) if len(n) >= 2]
@@ -124,11 +134,11 @@ def name_matches(text: str, corpus: Corpus) -> list[tuple[str, int, int]]:
 def _fuzzy_regulations(text: str, corpus: Corpus) -> list[tuple[str, int]]:
     found = []
     words = [(m.group(0), m.start()) for m in re.finditer(r"[A-Za-z][A-Za-z'-]*", text)]
-    for regulation in corpus.regulations:
-        for name in regulation_names(regulation):
+    for regulation_id, names in corpus_names(corpus).items():
+        for name in names:
             position = _near_miss(name, text, words)
             if position is not None:
-                found.append((regulation.id, position))
+                found.append((regulation_id, position))
                 break
     return found
 
@@ -295,7 +305,7 @@ def resolve_regulation(corpus: Corpus, text: str) -> str:
     wanted = text.strip()
     if wanted in corpus.ids:
         return wanted
-    exact = [r.id for r in corpus.regulations if wanted.lower() in (n.lower() for n in regulation_names(r))]
+    exact = [r for r, names in corpus_names(corpus).items() if wanted.lower() in (n.lower() for n in names)]
     named = exact or list(dict.fromkeys(r for r, _ in find_regulations(wanted, corpus, fuzzy=False)))
     if len(named) == 1:
         return named[0]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..corpus.model import Corpus, Regulation
-from ..corpus.references import find_citations, find_regulations, regulation_names, regulation_patterns
+from ..corpus.references import corpus_names, find_citations, find_regulations, regulation_patterns
 from ..errors import InputError
 from ..text.conversation import Turn, conversation_key
 from ..text.language import Language, detect_language
@@ -108,7 +108,7 @@ _JURISDICTION_PATTERNS = [(place, re.compile(re.escape(place) if not place.isasc
 
 def find_other_jurisdictions(text: str, corpus: Corpus) -> list[str]:
     """Jurisdictions named in `text` that no loaded regulation covers (香港, EU, Beijing …)."""
-    covered = {name.lower() for r in corpus.regulations for name in regulation_names(r)}
+    covered = {name.lower() for names in corpus_names(corpus).values() for name in names}
     return [place for place, pattern in _JURISDICTION_PATTERNS
             if place.lower() not in covered and pattern.search(text)]
 
