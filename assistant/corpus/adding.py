@@ -15,7 +15,7 @@ import re
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from .parsing import ParsedSource, SetAside
 from .sources import (
     LANGUAGE_WORD,
     USER_MANIFEST,
+    check_corpus_size,
     load_corpus,
     merge_regulation,
     parse_entry_source,
@@ -109,6 +110,7 @@ def add_regulations(data_dir: Path, new: Sequence[NewRegulation]) -> list[Added]
                                  f"(taken: {', '.join(sorted(taken))})")
             taken.add(item.regulation_id)
             prepared.append(_prepare(data_dir, item))
+        check_corpus_size(corpus, [added.regulation for _, _, added in prepared])
         _commit(data_dir, [(entry, copies) for entry, copies, _ in prepared])
         return [added for _, _, added in prepared]
 
@@ -138,6 +140,8 @@ def add_translation(data_dir: Path, file: Path, *, of: str, language: Language, 
         kept = [s.model_copy(update={"role": "translation"}) if role == "original" else s for s in entry.source]
         updated = entry.model_copy(update={"source": [*kept, source], "title": titles})
         regulation, parsed = _validate(data_dir, updated, copies)
+        check_corpus_size(corpus, [replace(regulation, articles=tuple(
+            replace(a, texts=a.versions(language)) for a in regulation.articles))])
         entries = [updated if e.id == of else e for e in existing.regulation]
         _write(data_dir, Manifest(regulation=entries), copies)
         return Added(regulation=regulation, set_aside=parsed.set_aside, divisions=parsed.divisions)
@@ -147,7 +151,8 @@ def add_manifest(data_dir: Path, manifest_file: Path) -> list[Added]:
     """Add every regulation of a manifest file (source paths relative to it): all of them, or none."""
     manifest = load_manifest(manifest_file)
     with data_lock(data_dir):
-        taken = set(load_corpus(data_dir).ids)
+        corpus = load_corpus(data_dir)
+        taken = set(corpus.ids)
         clashes = sorted(taken & {e.id for e in manifest.regulation})
         if clashes:
             raise InputError(f"{manifest_file}: regulation ids already taken: {', '.join(clashes)}; rename them "
@@ -164,6 +169,7 @@ def add_manifest(data_dir: Path, manifest_file: Path) -> list[Added]:
             regulation, parsed = _validate(data_dir, stored, copies)
             prepared.append((stored, copies, Added(regulation=regulation, set_aside=parsed.set_aside,
                                                    divisions=parsed.divisions)))
+        check_corpus_size(corpus, [added.regulation for _, _, added in prepared])
         _commit(data_dir, [(entry, copies) for entry, copies, _ in prepared])
         return [added for _, _, added in prepared]
 

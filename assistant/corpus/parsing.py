@@ -27,7 +27,7 @@ from .footnotes import Note, extract_footnotes, strip_marker
 from .headings import APPENDIX, DIVISIONS, FOOTER, ITEM, HeadingMatch, heading_of, is_bare_title
 from .labels import article_label
 from .model import Appendix, Paragraph, division_of
-from .reading import Line, read_source, source_lines
+from .reading import MAX_ARTICLE_CHARS, Line, read_source, source_lines
 
 _PART_TITLE = re.compile(r"^\S{1,8}编$")  # "合同编": a part of a code named without its number
 
@@ -345,6 +345,12 @@ def _finish(drafts: list[_Draft], language: Language, path: str) -> tuple[Parsed
         if not any(p.text for p in draft.paragraphs):
             raise SourceError(f"{_label(draft.number, draft.suffix, language)} has no text; every article needs "
                               "a body", path=path, line=draft.line)
+        length = sum(len(p.text) for p in draft.paragraphs)
+        if length > MAX_ARTICLE_CHARS:
+            raise SourceError(f"{_label(draft.number, draft.suffix, language)} is {length:,} characters long, over "
+                              f"the {MAX_ARTICLE_CHARS:,}-character limit for one article; check that the headings "
+                              "of the articles after it start their own lines, or split it", path=path,
+                              line=draft.line)
     return tuple(ParsedArticle(number=d.number, suffix=d.suffix, language=language, divisions=d.divisions,
                                paragraphs=tuple(d.paragraphs), notes=(), line=d.line) for d in drafts)
 

@@ -17,6 +17,12 @@ from ..text.language import normalize_spaces
 
 # The largest single source file lawqa reads (the longest law in STARD, 人民检察院刑事诉讼规则, is 0.3 MB).
 MAX_SOURCE_BYTES = 5_000_000
+# The longest article lawqa takes (the longest real one here, GDPR Article 4, has 8,651 characters): a longer
+# one almost always means the headings of the articles after it were not recognised.
+MAX_ARTICLE_CHARS = 50_000
+# Characters of article text in one corpus (STARD's 133 laws have 1.4 million; embedding 20 million would take
+# many hours on a 2-core machine).
+MAX_CORPUS_CHARS = 20_000_000
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+")
 _MARKDOWN_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
 _SEPARATOR = re.compile(r"^\s*([-*_=])(?:\s*\1){2,}\s*$")

@@ -12,12 +12,13 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import SourceError
+from ..errors import InputError, SourceError
 from ..resources import bundled_path
 from ..text.language import Language
 from .manifest import RegulationEntry, SourceEntry, load_manifest
 from .model import Article, ArticleText, Corpus, Heading, Regulation
 from .parsing import Division, ParsedArticle, ParsedSource, SetAside, parse_source
+from .reading import MAX_CORPUS_CHARS
 
 USER_MANIFEST = Path("regulations", "manifest.toml")
 LANGUAGE_WORD = {"zh": "Chinese", "en": "English"}
@@ -36,7 +37,26 @@ def load_corpus(data_dir: Path | None = None, *, manifest_path: Path | None = No
                 raise SourceError(f"regulation id {entry.id!r} is already used by a bundled regulation; "
                                   "choose another id", path=path)
             regulations.append(build_regulation(entry, path.parent))
+    size = corpus_chars(regulations)
+    if size > MAX_CORPUS_CHARS:
+        raise SourceError(f"the regulations listed here have {size:,} characters of article text, over the "
+                          f"{MAX_CORPUS_CHARS:,}-character limit for one corpus; remove some from this manifest "
+                          "or use several data dirs", path=manifests[-1])
     return Corpus(regulations=tuple(regulations))
+
+
+def corpus_chars(regulations: Sequence[Regulation]) -> int:
+    """Characters of article text (every language version) in `regulations`: what a build embeds."""
+    return sum(len(t.text) for r in regulations for a in r.articles for t in a.texts)
+
+
+def check_corpus_size(corpus: Corpus, added: Sequence[Regulation]) -> None:
+    """Refuse to add `added` when the corpus would pass MAX_CORPUS_CHARS (an InputError with the figures)."""
+    before, more = corpus_chars(corpus.regulations), corpus_chars(added)
+    if before + more > MAX_CORPUS_CHARS:
+        raise InputError(f"adding {more:,} characters of article text to the {before:,} already loaded would pass "
+                         f"the {MAX_CORPUS_CHARS:,}-character limit for one corpus; add fewer regulations, or "
+                         "use another data dir (LAWQA_DATA_DIR) for them")
 
 
 def build_regulation(entry: RegulationEntry, base: Path) -> Regulation:

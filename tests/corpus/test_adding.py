@@ -38,6 +38,8 @@ def test_add_regulation_then_load_it(tmp_path):
     (b"\xff\xfe\x00A\x00r\x00t", "utf16-2023", SourceError, "UTF-16 \\(little-endian\\) text; save it as UTF-8"),
     ("第一条 一。\n".encode() + b"\x00" * 3, "binary-2023", SourceError, "binary file"),
     ("no articles at all\n", "empty-2023", SourceError, "no article headings found"),
+    ("第一条 " + "很长" * 30_000 + "\n第二条 二。\n", "long-2023", SourceError,
+     "第一条 is 60,006 characters long, over the 50,000-character limit for one article"),
 ])
 def test_bad_additions_change_nothing(tmp_path, content, regulation_id, error, message):
     data = tmp_path / "data"
@@ -136,3 +138,16 @@ def test_another_language_version_is_attached_article_by_article(tmp_path):
     assert article.languages == ("zh", "en") and article.text("zh").original and not article.text("en").original
     with pytest.raises(InputError, match="is a bundled regulation"):
         add_translation(data, zh, of="shanghai-ai-2022", language="zh")
+
+
+def test_an_addition_that_would_pass_the_corpus_limit_is_refused_with_the_figures(tmp_path, monkeypatch):
+    import assistant.corpus.sources as sources
+
+    data = tmp_path / "data"
+    bundled = sources.corpus_chars(load_corpus().regulations)
+    monkeypatch.setattr(sources, "MAX_CORPUS_CHARS", bundled + 10)
+    source = _write(tmp_path / "drones.md", GOOD)
+    with pytest.raises(InputError, match=rf"adding 35 characters of article text to the {bundled:,} already "
+                                         r"loaded would pass the [\d,]+-character limit"):
+        add_regulation(data, source, regulation_id="test-drones-2023", title="无人机条例")
+    assert not (data / USER_MANIFEST).exists()
