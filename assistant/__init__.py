@@ -4,7 +4,7 @@
     answer = Assistant(Settings()).ask("深圳条例第七十一条规定了什么？")
 
 Names are imported on first use, so `import assistant` stays cheap and LangChain is only loaded when its
-parts (`LegalRetriever`) are used.
+parts (`LegalRetriever`, `AssistantRunnable`, `format_docs`) are used.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "Assistant": "answering.assistant",
+    "AssistantRunnable": "answering.runnable",
     "Answer": "answering.answer",
     "Citation": "corpus.model",
     "DroppedCitation": "answering.citations",
@@ -25,21 +26,23 @@ _EXPORTS = {
     "load_corpus": "corpus.sources",
     "build_index": "index.build",
     "LegalRetriever": "retrieval.langchain",
+    "format_docs": "retrieval.langchain",
     "Settings": "settings",
     "LawqaError": "errors",
 }
-__all__ = ["Answer", "Article", "Assistant", "Citation", "Corpus", "DroppedCitation", "LawqaError",
-           "LegalRetriever", "Regulation", "Settings", "build_index", "load_corpus"]
+__all__ = ["Answer", "Article", "Assistant", "AssistantRunnable", "Citation", "Corpus", "DroppedCitation",
+           "LawqaError", "LegalRetriever", "Regulation", "Settings", "build_index", "format_docs", "load_corpus"]
 
 if TYPE_CHECKING:
     from .answering.answer import Answer
     from .answering.assistant import Assistant
     from .answering.citations import DroppedCitation
+    from .answering.runnable import AssistantRunnable
     from .corpus.model import Article, Citation, Corpus, Regulation
     from .corpus.sources import load_corpus
     from .errors import LawqaError
     from .index.build import build_index
-    from .retrieval.langchain import LegalRetriever
+    from .retrieval.langchain import LegalRetriever, format_docs
     from .settings import Settings
 
 

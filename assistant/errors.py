@@ -9,6 +9,7 @@ Every message quotes the bad value and says how to fix it, so the CLI and the UI
     ├── SourceError        a regulation source or manifest cannot be parsed (names file and line)
     ├── DatasetError       an evaluation dataset is malformed (names file and line)
     ├── IndexStateError    the index is missing, half-built or was built with another embedder
+    │   └── DamagedIndexError  a file of the serving build is not what the build wrote (names it)
     └── ModelError         an embedder or language model could not be loaded or called
 """
 
@@ -56,6 +57,14 @@ class DatasetError(_LocatedError):
 
 class IndexStateError(LawqaError):
     """The index cannot be used as it is (missing, incomplete, or built differently)."""
+
+
+class DamagedIndexError(IndexStateError):
+    """A file of a build is missing or differs from what the build recorded; `lawqa index` repairs it."""
+
+    def __init__(self, message: str, *, path: str | Path):
+        self.path = str(path)
+        super().__init__(message)
 
 
 class ModelError(LawqaError):

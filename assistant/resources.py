@@ -11,7 +11,7 @@ def bundled_path(*parts: str) -> Path:
     """Return the path of a bundled resource, e.g. bundled_path("index", "manifest.toml").
 
     A wheel carries them under assistant/_data; an editable install or a checkout reads the repository's
-    top-level index/, prompts/ and eval/ directories directly.
+    top-level index/ (sources, manifest, the vector cache), prompts/ and eval/ directories directly.
     """
     packaged = _PACKAGE.joinpath("_data", *parts)
     if packaged.exists():

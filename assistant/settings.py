@@ -56,7 +56,10 @@ class Settings(BaseSettings):
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
-        return value.expanduser()
+        value = value.expanduser()
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} is a file, not a directory; point it at a directory (it is created if missing)")
+        return value
 
     @field_validator("chroma_url", "llm_base_url", "llm_model", "reranker")
     @classmethod

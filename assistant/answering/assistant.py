@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
+from ..corpus.model import Corpus
 from ..corpus.sources import load_corpus
 from ..errors import IndexStateError, InputError, ModelError
 from ..index.build import BuildProgress, build_index, index_fingerprint
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # imported lazily: LLM mode pulls in LangChain's chat-model s
 
     from ..retrieval.langchain import LegalRetriever
     from .llm import LLMAnswerer
+    from .runnable import AssistantRunnable
 
 Mode = Literal["extractive", "llm"]
 
@@ -45,11 +47,12 @@ class Assistant:
 
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None,
                  chat_model: BaseChatModel | None = None, calibration: Calibration | None = None,
-                 progress: BuildProgress | None = None, build: bool = True):
+                 progress: BuildProgress | None = None, build: bool = True, stale: bool = False):
         self.settings = settings
         self.corpus = load_corpus(settings.data_dir)
         self.embedder = embedder or load_embedder(settings.embedder, threads=settings.embed_threads)
-        self.index = self._open_index(progress=progress, build=build)
+        self.stale = False  # True: answering from an index older than the regulations (see `stale` below)
+        self.index = self._open_index(progress=progress, build=build, stale=stale)
         reranker = None
         if settings.reranker:
             from ..retrieval.reranking import CrossEncoderReranker
@@ -62,7 +65,7 @@ class Assistant:
         self.extractive = ExtractiveAnswerer(self.corpus, terms=self.index.terms, idf=lambda: self.searcher.idf)
         self._chat_model = chat_model
 
-    def _open_index(self, *, progress: BuildProgress | None, build: bool):
+    def _open_index(self, *, progress: BuildProgress | None, build: bool, stale: bool):
         meta = read_meta(self.settings.data_dir)
         url = self.settings.chroma_url
         if meta is not None and (meta.embedder != self.embedder.name or meta.chroma_url != url):
@@ -70,11 +73,16 @@ class Assistant:
         current = index_fingerprint(self.corpus, self.embedder.name, chroma_url=url,
                                     dense=self.settings.dense_texts)
         if meta is None or meta.fingerprint != current:
-            if not build:
+            if not build and stale and meta is not None:  # serve what is built, over the regulations built
+                self.corpus = Corpus(regulations=tuple(r for r in self.corpus.regulations
+                                                       if r.id in meta.regulations))
+                self.stale = True
+            elif not build:
                 state = "no index" if meta is None else "the index is out of date with the regulations"
                 raise IndexStateError(f"{state} in {self.settings.data_dir}; run `lawqa index`")
-            build_index(self.corpus, self.embedder, data_dir=self.settings.data_dir, chroma_url=url,
-                        progress=progress, dense=self.settings.dense_texts)
+            else:
+                build_index(self.corpus, self.embedder, data_dir=self.settings.data_dir, chroma_url=url,
+                            progress=progress, dense=self.settings.dense_texts)
         return self._open_built()
 
     def _open_built(self):
@@ -107,6 +115,12 @@ class Assistant:
         from ..retrieval.langchain import LegalRetriever
 
         return LegalRetriever(searcher=self.searcher, k=k or self.settings.top_k, regulation=regulation)
+
+    def as_runnable(self) -> AssistantRunnable:
+        """This assistant as a LangChain Runnable: {"question", "history", "regulation"} → the `ask --json` object."""
+        from .runnable import AssistantRunnable
+
+        return AssistantRunnable(self)
 
     def ask(self, question: str, *, history: Sequence[Turn] | list[dict] | None = None,
             regulation: str | None = None, mode: Mode | None = None) -> Answer:

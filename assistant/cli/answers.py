@@ -12,7 +12,8 @@ import typer
 from ..corpus.references import resolve_regulation
 from ..errors import InputError
 from ..settings import load_settings
-from ._app import ProgressLine, app
+from ._app import app
+from .progress import ProgressLine
 
 
 def open_assistant(settings):
@@ -21,19 +22,31 @@ def open_assistant(settings):
     return Assistant(settings, progress=ProgressLine())
 
 
+MAX_HISTORY_BYTES = 1_000_000
+HISTORY_SHAPE = "a JSON list of {\"role\": \"user\"|\"assistant\", \"content\": str} objects"
+
+
 def _read_history(path: Path | None) -> list[dict]:
+    from ..files import read_user_file
     from ..text.conversation import parse_history
 
     if path is None:
         return []
+    text = read_user_file(path, what="history file", limit=MAX_HISTORY_BYTES)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"history file {path} not found; give a JSON list of {{role, content}} messages") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"history file {path} is not valid UTF-8 JSON ({exc}); it must be a JSON list of "
-                         "{\"role\": \"user\"|\"assistant\", \"content\": str} objects") from exc
-    parse_history(raw)  # validates
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"history file {path} is not valid UTF-8 JSON ({exc}); it must be {HISTORY_SHAPE}") from exc
+    except RecursionError as exc:
+        raise InputError(f"history file {path} is nested too deeply to be a history; it must be {HISTORY_SHAPE}") \
+            from exc
+    for i, turn in enumerate(parse_history(raw)):  # validates the shape
+        try:
+            turn.content.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a "\ud800" escape without its pair decodes to a lone surrogate
+            raise InputError(f"history file {path} message {i} holds a lone surrogate ({turn.content[exc.start]!a}, "
+                             "half of a UTF-16 pair), which is not text; remove it or write the character itself") \
+                from exc
     return raw
 
 

@@ -10,12 +10,14 @@ import typer
 
 from ..errors import InputError
 from ..settings import load_settings
-from ._app import ProgressLine, app, echo_json
+from ._app import app, echo_json
+from .progress import ProgressLine
 
 
 @app.command("index")
 def index_command(
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything instead of reusing vectors.")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything instead of reusing vectors "
+                                                            "(of the previous build or the bundled cache).")] = False,
 ) -> None:
     """Build the search index (Chroma + BM25) for the bundled and added regulations.
 
@@ -36,8 +38,11 @@ def index_command(
         typer.echo(f"Index is up to date ({articles} articles, {report.passages} passages, "
                    f"embedder {embedder.name}); checked in {report.seconds:.2f} s.")
         return
+    if report.repaired:
+        typer.echo(f"The previous index was damaged ({', '.join(report.repaired)}); built it again.")
+    rate = f" ({report.passages_per_second:.1f} passages/s)" if report.embedded else ""
     typer.echo(f"Indexed {articles} articles as {report.passages} passages in {report.seconds:.1f} s: "
-               f"{report.embedded} embedded ({report.passages_per_second:.1f} passages/s), "
+               f"{report.embedded} embedded{rate}, {report.cached} from the bundled vector cache, "
                f"{report.reused} reused; embedder {embedder.name}; in {index_root(settings.data_dir)}")
 
 
@@ -88,6 +93,9 @@ def _clip(text: str, columns: int) -> str:
     return "".join(out)
 
 
+MAX_ARTICLE_CHARS = 30  # the longest article reference, 第一千二百六十条之一 or Article 1260a, is far shorter
+
+
 @app.command("show")
 def show_command(
     regulation: Annotated[str, typer.Argument(help="Regulation id or name, e.g. shanghai-ai-2022, shanghai, 深圳.")],
@@ -105,6 +113,9 @@ def show_command(
 
     corpus = load_corpus(load_settings().data_dir)
     regulation = resolve_regulation(corpus, regulation)
+    if len(article) > MAX_ARTICLE_CHARS:  # e.g. a 5,000-digit number: nothing to look up, and int() refuses it
+        raise InputError(f"{article[:12]!r}… ({len(article):,} characters) is not an article number; give one "
+                         "such as 66, 第六十六条 or 14a")
     found = corpus.require_article(regulation, *resolve_article_number(article))
     if as_json:
         echo_json(article_record(corpus, found))
@@ -183,7 +194,8 @@ def add_command(
             effective=effective_date, language=language)])
     for item in added:
         typer.echo(describe_added(item))
-    typer.echo("Run `lawqa index` to make them searchable (the current index keeps serving until then).")
+    typer.echo("Run `lawqa index` to make them searchable. Until then a running server keeps answering from the "
+               "current index; `lawqa ask` and a server start build the index first.")
 
 
 def describe_added(item) -> str:

@@ -10,8 +10,9 @@ import typer
 
 from ..errors import InputError
 from ..settings import load_settings
-from ._app import ProgressLine, app
+from ._app import app
 from .answers import open_assistant
+from .progress import ProgressLine
 
 
 @app.command("eval")

@@ -8,6 +8,7 @@ import typer
 
 from ..settings import load_settings
 from ._app import app
+from .progress import ProgressLine
 
 
 @app.command("serve")
@@ -25,11 +26,13 @@ def serve_command(
     import uvicorn
 
     from ..serving.api import create_app
+    from ..serving.service import AssistantService
 
     overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     settings = load_settings(**overrides)
-    app_ = create_app(settings)
     typer.echo(f"lawqa: serving on http://{settings.host}:{settings.port} (Ctrl-C stops)", err=True)
+    # A first run builds the index in the background; its progress line is drawn here as in `lawqa index`.
+    app_ = create_app(settings, service=AssistantService(settings, listener=ProgressLine()))
     uvicorn.run(app_, host=settings.host, port=settings.port, log_level="warning")
 
 

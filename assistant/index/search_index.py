@@ -1,7 +1,8 @@
 """The opened search index: dense search over a build's vectors, keyword search through BM25.
 
-`open_index` checks that the serving build was made by this lawqa, with this embedder and this store, and
-opens it; `SearchIndex` answers the retrieval paths' dense and keyword queries (see `build` for how a build
+`open_index` checks that the serving build was made by this lawqa, with this embedder and this store, that its
+files are the ones the build wrote (checksums), and opens it, keeping it from being deleted while it is open;
+`SearchIndex` answers the retrieval paths' dense and keyword queries (see `build` for how a build
 is made and `builds` for its files).
 """
 
@@ -17,18 +18,20 @@ from typing import Literal, get_args
 
 import numpy as np
 
-from ..errors import ConfigError, IndexStateError
+from ..errors import ConfigError, DamagedIndexError, IndexStateError
 from .build import INDEX_FORMAT, PIPELINE_VERSION
 from .builds import (
     VECTORS_FILE,
     IndexMeta,
     PassageRecord,
     built_with,
+    hold_build,
     index_root,
     read_meta,
     read_records,
     read_vectors,
     store_for,
+    verify_build,
 )
 from .embedding import Embedder
 from .precedents import PrecedentTable
@@ -39,6 +42,10 @@ from .terms import TermTable, load_term_table
 # "auto" is exact for an embedded store of up to EXACT_SEARCH_LIMIT passages, and Chroma otherwise.
 DenseSearch = Literal["auto", "exact", "chroma"]
 EXACT_SEARCH_LIMIT = 20_000
+# Opening a build compares every file's size with its metadata, and its SHA-256 too while the files total at
+# most this many bytes (the bundled build, ~4.5 MB, hashes in ~5-10 ms here; bigger builds check sizes only,
+# and `lawqa index` always hashes).
+HASH_ON_OPEN_BYTES = 64_000_000
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,13 @@ class SearchIndex:
         self._vectors_path = vectors_path
         self._vectors: dict[bool, PassageVectors] | None = None  # keyed by "paragraph passages?"
         self._lock = threading.Lock()
+        self._hold: object | None = None  # the build's shared lock (see `builds.hold_build`), while open
+
+    def close(self) -> None:
+        """Let go of the build, so a later `lawqa index` may delete it (dropping the object does the same)."""
+        hold, self._hold = self._hold, None
+        if hold is not None:
+            hold.close()
 
     def dense(self, vector: np.ndarray, *, k: int, regulations: Sequence[str] | None = None,
               paragraphs: bool = False) -> list[tuple[PassageRecord, float]]:
@@ -165,23 +179,33 @@ class SearchIndex:
             path = self._terms_path.with_name("tokens.json") if self._terms_path else None
             if path is None or not path.exists():
                 raise IndexStateError(f"the index has no article tokens ({path}); run `lawqa index --rebuild`")
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            self._article_tokens = {a: frozenset(tokens) for a, tokens in raw.items()}
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+                self._article_tokens = {a: frozenset(tokens) for a, tokens in raw.items()}
+            except (OSError, ValueError, AttributeError, TypeError) as exc:  # changed since the checksums held
+                raise DamagedIndexError(f"index file {path} is damaged ({exc}); run `lawqa index` to repair it",
+                                        path=path) from exc
         return self._article_tokens
 
     @property
     def terms(self) -> TermTable:
         """The bilingual term table built with this index (loaded on first use)."""
         if self._terms is None:
-            self._terms = load_term_table(self._terms_path) if self._terms_path else TermTable()
+            try:
+                self._terms = load_term_table(self._terms_path) if self._terms_path else TermTable()
+            except (OSError, ValueError, KeyError, TypeError) as exc:  # changed since the checksums held
+                raise DamagedIndexError(f"index file {self._terms_path} is damaged ({exc}); run `lawqa index` "
+                                        "to repair it", path=self._terms_path) from exc
         return self._terms
 
 
 def open_index(data_dir: Path, embedder: Embedder, *, chroma_url: str | None = None,
                dense_search: DenseSearch = "auto") -> SearchIndex:
-    """Open the serving build, checking it was made with this embedder and store."""
-    import bm25s
+    """Open the serving build, checking it was made with this embedder and store and that its files are intact.
 
+    A damaged file is a DamagedIndexError naming it. The open index holds the build (see `builds.hold_build`)
+    until it is closed or dropped.
+    """
     root = index_root(data_dir)
     meta = read_meta(data_dir)
     if meta is None:
@@ -200,16 +224,43 @@ def open_index(data_dir: Path, embedder: Embedder, *, chroma_url: str | None = N
         now = chroma_url or "unset"
         raise IndexStateError(f"Index built on {built_on} but LAWQA_CHROMA_URL is {now}; run `lawqa index`")
     build_dir = root / "builds" / meta.build_id
-    records = tuple(read_records(build_dir))
-    bm25 = bm25s.BM25.load(str(build_dir / "bm25"), mmap=True)
+    hold = hold_build(build_dir)
+    if read_meta(data_dir) != meta:  # replaced (and perhaps deleted) between reading CURRENT and holding it
+        if hold is not None:
+            hold.close()
+        return open_index(data_dir, embedder, chroma_url=chroma_url, dense_search=dense_search)
+    try:
+        index = _open_build(build_dir, meta, chroma_url=chroma_url, dense_search=dense_search)
+    except BaseException:
+        if hold is not None:
+            hold.close()
+        raise
+    index._hold = hold
+    return index
+
+
+def _open_build(build_dir: Path, meta: IndexMeta, *, chroma_url: str | None,
+                dense_search: DenseSearch) -> SearchIndex:
+    import bm25s
+
     if dense_search not in get_args(DenseSearch):
         raise ConfigError(f"LAWQA_DENSE_SEARCH={dense_search!r} is not known; use one of "
                           f"{', '.join(get_args(DenseSearch))}")
+    # A damaged vectors file is spared: it is a copy of what the store holds, which is read instead.
+    spared = verify_build(build_dir, meta, hashes=sum(f.size for f in meta.files.values()) <= HASH_ON_OPEN_BYTES,
+                          spare=frozenset({VECTORS_FILE}))
+    try:
+        records = tuple(read_records(build_dir))
+        bm25 = bm25s.BM25.load(str(build_dir / "bm25"), mmap=True)
+        precedents = PrecedentTable.load(build_dir)
+    except (OSError, ValueError, KeyError) as exc:  # changed since the checksums were compared: a race, or worse
+        raise DamagedIndexError(f"the index in {build_dir} is damaged ({exc}); run `lawqa index` to repair it",
+                                path=build_dir) from exc
     exact = dense_search == "exact" or (dense_search == "auto" and chroma_url is None
                                         and meta.embedded <= EXACT_SEARCH_LIMIT)
     store = store_for(build_dir, chroma_url)
     if not exact:
         store.check(meta.collection)
     return SearchIndex(meta=meta, store=store, records=records, bm25=bm25,
-                       terms_path=build_dir / "terms.json", precedents=PrecedentTable.load(build_dir),
-                       exact=exact, vectors_path=build_dir / VECTORS_FILE)
+                       terms_path=build_dir / "terms.json", precedents=precedents,
+                       exact=exact, vectors_path=None if spared else build_dir / VECTORS_FILE)

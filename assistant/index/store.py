@@ -103,17 +103,31 @@ class ChromaStore:
     def create(self, name: str, *, metadata: Metadata) -> None:
         """Create an empty cosine-space collection without any embedding function."""
         self.drop(name)
-        collection = self._client.create_collection(name, embedding_function=None, metadata=dict(metadata),
-                                                    configuration={"hnsw": {"space": "cosine"}})
+        with self._writing():
+            collection = self._client.create_collection(name, embedding_function=None, metadata=dict(metadata),
+                                                        configuration={"hnsw": {"space": "cosine"}})
         self._collections[name] = collection
 
     def add(self, name: str, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[Metadata]) -> None:
         """Add vectors in batches (upsert: Chroma silently ignores `add` of an existing id)."""
         collection = self._collection(name)
-        for start in range(0, len(ids), 256):
-            end = start + 256
-            collection.upsert(ids=list(ids[start:end]), embeddings=vectors[start:end],
-                              metadatas=[dict(m) for m in metadatas[start:end]])
+        with self._writing():
+            for start in range(0, len(ids), 256):
+                end = start + 256
+                collection.upsert(ids=list(ids[start:end]), embeddings=vectors[start:end],
+                                  metadatas=[dict(m) for m in metadatas[start:end]])
+
+    @contextlib.contextmanager
+    def _writing(self):
+        """Chroma's own errors on a write (e.g. "database or disk is full") as one IndexStateError with the fix."""
+        try:
+            yield
+        except (IndexStateError, OSError):
+            raise
+        except Exception as exc:  # chromadb.errors.* and sqlite errors: the store could not be written
+            raise IndexStateError(f"cannot write the vector store in {self.location} ({exc}); free some space or "
+                                  "make the directory writable (or check the Chroma server), then run `lawqa index` "
+                                  "again; the previous index, if any, keeps serving") from exc
 
     def vectors(self, name: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Return stored vectors by id."""

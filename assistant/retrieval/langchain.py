@@ -1,4 +1,5 @@
-"""The LangChain face of retrieval: `LegalRetriever`, a BaseRetriever a team can drop into its own chain.
+"""The LangChain face of retrieval: `LegalRetriever`, a BaseRetriever a team can drop into its own chain, and
+`format_docs`, which turns its Documents into prompt context.
 
 Kept apart from `retrieval` so that answering a question does not import LangChain's runnable machinery
 (half a second of start-up) unless a LangChain component is actually used.
@@ -6,6 +7,7 @@ Kept apart from `retrieval` so that answering a question does not import LangCha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
@@ -60,3 +62,12 @@ def article_document(corpus: Corpus, hit: Hit, language: str) -> Document:
         "regulation": article.regulation, "article": article.number, "article_id": article.id,
         "chapter": chapter, "title": regulation.name(text.language), "score": round(hit.probability, 4),
         "languages": list(article.languages), "language": text.language})
+
+
+def format_docs(documents: Sequence[Document]) -> str:
+    """Documents as prompt context: one "[regulation:article] text" block per article, a blank line between.
+
+    `retriever | format_docs` in a chain, so the model sees article ids and texts, not Document reprs.
+    """
+    return "\n\n".join(f"[{document.metadata.get('article_id') or document.id}] {document.page_content.strip()}"
+                        for document in documents)

@@ -5,20 +5,26 @@
     GET  /v1/articles/{regulation}/{n}     one article, both languages
     GET  /v1/regulations                   what is loaded
     GET  /healthz                          liveness and index state
+    GET  /docs, /redoc                     Swagger UI and ReDoc, with their scripts served from here (offline)
 
 Bad requests are 4xx with a message naming the problem, never 500. When LAWQA_API_TOKEN is set, /v1/* needs
-`Authorization: Bearer <token>`. Request bodies are limited to LAWQA_MAX_REQUEST_BYTES.
+`Authorization: Bearer <token>`; like /openapi.json and /healthz, the documentation pages stay open (they hold
+no data: Swagger UI's "Authorize" button takes the token for the calls it makes). Request bodies are limited to
+LAWQA_MAX_REQUEST_BYTES.
 """
 
 from __future__ import annotations
 
 import hmac
+from importlib.resources import files
 from typing import Literal
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, swagger_ui_default_parameters
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
@@ -28,6 +34,7 @@ from ..settings import Settings
 from .service import AssistantService
 
 WAIT_FOR_INDEX = 120.0  # seconds a request waits for a first-run build
+DOCS_ASSETS = "/docs-assets"  # Swagger UI and ReDoc files, shipped by the fastapi-offline package
 
 
 class Message(BaseModel):
@@ -125,6 +132,34 @@ class RegulationOut(BaseModel):
     articles: int
 
 
+class ErrorOut(BaseModel):
+    """Every error but 422: one line naming the problem and the fix."""
+
+    detail: str
+
+
+class FieldErrorOut(BaseModel):
+    field: str = Field(description="The offending field, dotted (e.g. history.0.role).")
+    message: str
+
+
+class ValidationErrorOut(BaseModel):
+    """422: the request does not match its schema, one entry per offending field."""
+
+    detail: list[FieldErrorOut]
+
+
+# What /v1 routes answer besides 200, documented so clients (and generated tests) can rely on it.
+API_ERRORS: dict[int | str, dict] = {
+    400: {"model": ErrorOut, "description": "Unknown regulation, body that is not JSON, llm mode without an LLM"},
+    401: {"model": ErrorOut, "description": "Missing or wrong bearer token (when LAWQA_API_TOKEN is set)"},
+    404: {"model": ErrorOut, "description": "No such article"},
+    413: {"model": ErrorOut, "description": "Request body over LAWQA_MAX_REQUEST_BYTES"},
+    422: {"model": ValidationErrorOut, "description": "The request does not match its schema"},
+    503: {"model": ErrorOut, "description": "The index is being built, damaged or missing (the message says the fix)"},
+}
+
+
 class Unauthorized(Exception):
     """The bearer token is missing or wrong."""
 
@@ -177,8 +212,9 @@ class BodyLimit:
 
 def create_api(service: AssistantService, settings: Settings) -> FastAPI:
     """The FastAPI app with the /v1 routes (the UI is mounted by `create_app`)."""
-    app = FastAPI(title="lawqa", version="0.1.0",
+    app = FastAPI(title="lawqa", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Answers about regulations with cited articles. Information, not legal advice.")
+    _add_offline_docs(app)
     bearer = HTTPBearer(auto_error=False)
 
     def authorize(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
@@ -218,19 +254,21 @@ def create_api(service: AssistantService, settings: Settings) -> FastAPI:
 
     @app.get("/healthz")
     async def healthz() -> dict:
-        """Liveness, and the index build's progress on a first run."""
-        status = service.status
-        body = {"status": "ok" if status.state == "ready" else status.state, "state": status.state,
+        """Liveness and the index: status "ok", "starting"/"building" (with progress on a first run), "degraded"
+        (answering from an older index, or the index is damaged: see "note" and "error", which say the fix) or
+        "failed"."""
+        status = await run_in_threadpool(service.check)
+        body = {"status": status.health, "state": status.state,
                 "progress": {"stage": status.stage, "done": status.done, "total": status.total}}
-        if status.state == "ready":
-            ready = service.get(timeout=0)
-            body.update(index=ready.index.meta.build_id, articles=ready.index.meta.articles,
-                        embedder=ready.embedder.name)
-        if status.error:
-            body["error"] = status.error
+        if (serving := service.serving) is not None:
+            body.update(index=serving.index.meta.build_id, articles=serving.index.meta.articles,
+                        embedder=serving.embedder.name)
+        for key in ("error", "note"):
+            if getattr(status, key):
+                body[key] = getattr(status, key)
         return body
 
-    @app.post("/v1/ask", response_model=AskResponse, dependencies=[Depends(authorize)])
+    @app.post("/v1/ask", response_model=AskResponse, dependencies=[Depends(authorize)], responses=API_ERRORS)
     async def ask(request: AskRequest) -> dict:
         """Answer a question: the same object as `lawqa ask --json`."""
         if (request.mode or settings.mode) == "llm" and not settings.llm_configured:
@@ -241,19 +279,20 @@ def create_api(service: AssistantService, settings: Settings) -> FastAPI:
                                          regulation=request.regulation, mode=request.mode)
         return answer.to_json()
 
-    @app.post("/v1/search", response_model=SearchResponse, dependencies=[Depends(authorize)])
+    @app.post("/v1/search", response_model=SearchResponse, dependencies=[Depends(authorize)], responses=API_ERRORS)
     async def search(request: SearchRequest) -> dict:
         """Retrieval only: the best articles with scores and metadata, for tools of your own."""
         ready = await assistant()
         return {"results": await run_in_threadpool(_search, ready, request)}
 
-    @app.get("/v1/articles/{regulation}/{article}", dependencies=[Depends(authorize)])
+    @app.get("/v1/articles/{regulation}/{article}", dependencies=[Depends(authorize)], responses=API_ERRORS)
     async def get_article(regulation: str, article: int) -> dict:
         """One article: chapter, texts in every language, notes."""
         ready = await assistant()
         return article_record(ready.corpus, ready.corpus.require_article(regulation, article))
 
-    @app.get("/v1/regulations", response_model=list[RegulationOut], dependencies=[Depends(authorize)])
+    @app.get("/v1/regulations", response_model=list[RegulationOut], dependencies=[Depends(authorize)],
+             responses=API_ERRORS)
     async def regulations() -> list[dict]:
         """The regulations that are loaded."""
         ready = await assistant()
@@ -264,6 +303,32 @@ def create_api(service: AssistantService, settings: Settings) -> FastAPI:
 
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     return app
+
+
+def _add_offline_docs(app: FastAPI) -> None:
+    """/docs (Swagger UI) and /redoc with every script, style sheet and icon served here, so they work offline.
+
+    FastAPI's own pages load them from a CDN (and ReDoc its fonts from Google): blank on an intranet.
+    """
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(files("fastapi_offline") / "static")), name="docs-assets")
+    title = f"{app.title} · REST API"
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        # validatorUrl None: Swagger UI would otherwise send the spec to validator.swagger.io for a badge
+        return get_swagger_ui_html(openapi_url=root + app.openapi_url, title=title,
+                                   swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+                                   swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+                                   swagger_ui_parameters={**swagger_ui_default_parameters, "validatorUrl": None})
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_redoc_html(openapi_url=root + app.openapi_url, title=title,
+                              redoc_js_url=f"{root}{DOCS_ASSETS}/redoc.standalone.js",
+                              redoc_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png", with_google_fonts=False)
 
 
 def _search(assistant, request: SearchRequest) -> list[dict]:
@@ -291,6 +356,9 @@ def create_app(settings: Settings, *, service: AssistantService | None = None):
 
         def auth(_username: str, password: str) -> bool:
             return hmac.compare_digest(password.encode(), token.encode())
+    # No "Use via API" link in the footer: it would advertise Gradio's internal /chat endpoint; the API for
+    # other programs is /v1 (documented at /docs).
     return gr.mount_gradio_app(app, build_ui(service, settings), path="/", head=HEAD, show_error=True, auth=auth,
-                               auth_message="Enter any user name and the API token (LAWQA_API_TOKEN) as password.")
+                               auth_message="Enter any user name and the API token (LAWQA_API_TOKEN) as password.",
+                               footer_links=["gradio", "settings"])
 

@@ -1,268 +1,184 @@
-"""The Gradio chat UI: streamed answers, a sources panel with every cited article in full, a regulation filter.
+"""The Gradio web UI: the layout and its events.
 
-Everything that comes from an article or a model is escaped before it reaches HTML, so markup inside a
-regulation file or an answer is shown as text, never run. Citations in an answer are links that scroll the
-sources panel to the cited article (a small script in HEAD, because Gradio opens plain links in a new tab).
+A chat (the question shows at once, the answer streams over a "searching…" line), the sources panel of the
+whole conversation, an article browser, a regulation filter, examples that ask when clicked, and one
+interface language (中文 / English) taken from the browser and switchable. Words live in `ui_text`, HTML and
+Markdown in `ui_render`, one chat turn in `ui_chat`, the browser in `ui_browse`, style and script in
+`ui_head`.
 """
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Iterator
+import gradio as gr
 
-from ..answering.answer import Answer
-from ..corpus.labels import cite_label, division_label, label_of
-from ..corpus.model import Article, Corpus
+from ..corpus.model import Corpus
 from ..errors import LawqaError
 from ..settings import Settings
-from ..text.language import detect_language
-from .service import AssistantService
+from ..text.language import Language
+from .service import AssistantService, ServiceStatus
+from .ui_browse import ALL_CHAPTERS, browse
+from .ui_chat import chat_turn
+from .ui_head import HEAD
+from .ui_render import render_sources, status_html
+from .ui_scope import ALL
+from .ui_text import (
+    EXAMPLES,
+    LANGUAGES,
+    TEXT,
+    default_mode,
+    interface_language,
+    mode_choices,
+    show_mode_choice,
+)
 
-EXAMPLES = [
-    "我在深圳做一个低风险的人工智能产品，还没有国家标准，可以先试点吗？",
-    "上海市人工智能伦理专家委员会有哪些职责？",
-    "深圳条例第七十一条规定了什么？",
-    "Can I pilot a low-risk AI product in Shenzhen without a national standard?",
-    "How do Shanghai and Shenzhen differ on AI ethics committees?",
-    "What does Article 66 of the Shanghai regulation say?",
-]
+__all__ = ["HEAD", "build_ui"]
+
 UI_CONCURRENCY = 4  # answers computed at once; the embedder serialises its own calls
-NOTICE = ("本工具提供法规信息，不构成法律意见。Information about the regulations, not legal advice — "
-          "check the official text before relying on it.")
-TEXT = {
-    "zh": {"sources": "引用的条文", "none": "提问后，回答引用的条文会完整显示在这里。", "effective": "施行日期",
-           "notes": "译者注", "not_found": "条例中没有找到相关规定。", "see_also": "相关但未直接涉及的条文",
-           "mode": {"extractive": "回答方式：摘录（离线，逐字引用条文）", "llm": "回答方式：大模型（引用已核验）"},
-           "fallback": "大模型不可用，已改用摘录方式：", "dropped": "已删除无依据的引用："},
-    "en": {"sources": "Cited articles", "none": "Ask a question; the articles the answer cites appear here in full.",
-           "effective": "Effective", "notes": "Translator's notes", "not_found": "Nothing in the regulations "
-           "addresses this.", "see_also": "Related, but not on point",
-           "mode": {"extractive": "Mode: extractive (offline, quotes the articles verbatim)",
-                    "llm": "Mode: LLM (citations verified)"},
-           "fallback": "LLM unavailable, fell back to extractive: ", "dropped": "Removed unsupported citations: "},
-}
-HEAD = """
-<style>
-.lawqa-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px;
-  margin-bottom: 12px; }
-.lawqa-source:target, .lawqa-source.lawqa-flash { outline: 3px solid #f59e0b; }
-.lawqa-cols { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px; }
-.lawqa-cols p { margin: 0 0 6px 0; white-space: pre-wrap; }
-.lawqa-meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
-</style>
-<script>
-document.addEventListener("click", (event) => {
-  const link = event.target.closest && event.target.closest('a[href^="#lawqa-"]');
-  if (!link) return;
-  event.preventDefault();
-  event.stopPropagation();
-  const target = document.getElementById(link.getAttribute("href").slice(1));
-  if (!target) return;
-  target.scrollIntoView({behavior: "smooth", block: "start"});
-  target.classList.add("lawqa-flash");
-  setTimeout(() => target.classList.remove("lawqa-flash"), 2000);
-}, true);
-</script>
-"""
+BUILD_REFRESH, SETTLED_REFRESH = 1.0, 15.0  # seconds between status updates during a build, and after it
+FIRST: Language = "zh"  # the language the page is built in, before the visitor's is known (a moment later)
 
 
-def anchor(article_id: str) -> str:
-    """The HTML id of an article's card in the sources panel."""
-    return "lawqa-" + re.sub(r"[^a-z0-9-]", "-", article_id.lower())
-
-
-_MARKDOWN_ACTIVE = re.compile(r"([\[\]!`])")
-
-
-def escape_markdown_html(text: str) -> str:
-    """Neutralise HTML, links and images in Markdown (">" stays, so blockquotes still work)."""
-    return _MARKDOWN_ACTIVE.sub(r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
-
-
-def unescape_markdown_html(text: str) -> str:
-    """Undo `escape_markdown_html` (what the user typed, for the conversation history)."""
-    return re.sub(r"\\([\[\]!`])", r"\1", text).replace("&lt;", "<").replace("&amp;", "&")
-
-
-def render_answer(answer: Answer, corpus: Corpus) -> str:
-    """The answer as chat Markdown: escaped, with each citation label a link to its card."""
-    text = escape_markdown_html(answer.text)
-    for article in answer.cited_articles:
-        label = escape_markdown_html(cite_label(corpus.regulation(article.regulation), article, answer.language))
-        text = text.replace(label, f"[{label}](#{anchor(article.id)})", 1)
-    return text
-
-
-def _paragraphs(article: Article, language: str) -> str:
-    version = article.text(language)
-    if version is None:
-        return ""
-    return "".join(f"<p>{html.escape(p.render())}</p>" for p in version.paragraphs)
-
-
-def article_card(corpus: Corpus, article: Article, language: str) -> str:
-    """One cited article: title, effective date, chapter, Chinese and English side by side, notes."""
-    text = TEXT[language]
-    regulation = corpus.regulation(article.regulation)
-    number = label_of(article, language)
-    chapter = ""
-    if article.chapter is not None:
-        titles = sorted(article.chapter.titles.items(), key=lambda item: item[0] != language)
-        chapter = " · ".join(html.escape(t) for _, t in titles)
-        label = division_label("chapter", article.chapter.number, language)
-        chapter = (f"{label} " if language == "zh" else f"{label}: ") + chapter
-    effective = regulation.effective.isoformat() if regulation.effective else "—"
-    columns = "".join(f'<div lang="{lang}">{_paragraphs(article, lang)}</div>' for lang in article.languages)
-    notes = ""
-    if article.notes:
-        notes = f"<details><summary>{text['notes']}</summary>" + "".join(
-            f"<p>[{html.escape(n.marker)}] {html.escape(n.text)}</p>" for n in article.notes) + "</details>"
-    return (f'<section class="lawqa-source" id="{anchor(article.id)}">'
-            f"<h3>{html.escape(regulation.name(language))} · {number}</h3>"
-            f'<div class="lawqa-meta">{chapter}<br>{text["effective"]}: {effective} · {html.escape(article.id)}</div>'
-            f'<div class="lawqa-cols">{columns}</div>{notes}</section>')
-
-
-def render_sources(answer: Answer | None, corpus: Corpus | None, language: str) -> str:
-    """The sources panel for an answer (every cited article in full), in the question's language."""
-    text = TEXT[language]
-    if answer is None:
-        return f"<h3>{text['sources']}</h3><p>{text['none']}</p>"
-    parts = [f"<h3>{text['sources']}</h3>"]
-    if answer.abstained:
-        parts.append(f"<p>{text['not_found']}</p>")
-        if answer.see_also:
-            items = "".join(f"<li>{html.escape(corpus.regulation(c.regulation).name(language))} · "
-                            f"{html.escape(c.id)}</li>" for c in answer.see_also)
-            parts.append(f"<p>{text['see_also']}:</p><ul>{items}</ul>")
-    parts += [article_card(corpus, article, language) for article in answer.cited_articles]
-    return "".join(parts)
-
-
-def mode_line(answer: Answer | None, language: str) -> str:
-    """Which mode answered, and why it fell back if it did."""
-    text = TEXT[language]
-    if answer is None:
-        return ""
-    line = text["mode"][answer.mode if answer.mode in text["mode"] else "extractive"]
-    if answer.note:
-        line = text["fallback"] + html.escape(answer.note)
-    if answer.dropped_citations:
-        dropped = ", ".join(f"{d.regulation}:{d.article} ({d.reason})" for d in answer.dropped_citations)
-        line += f"<br>{text['dropped']}{html.escape(dropped)}"
-    return line
-
-
-def _plain(content: object) -> str:
-    """Gradio 6 hands chat history content as a list of parts; the assistant wants text."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
-    if isinstance(content, dict):
-        return str(content.get("text", ""))
-    return str(content)
+def regulation_choices(corpus: Corpus | None, language: Language) -> list[tuple[str, str]]:
+    """The filter's (label, value) pairs: all regulations, then each by its title."""
+    regulations = corpus.regulations if corpus else ()
+    return [(TEXT[language]["all"], ALL), *((r.name(language), r.id) for r in regulations)]
 
 
 def build_ui(service: AssistantService, settings: Settings):
-    """The Blocks app: chat, filter, mode, examples, sources panel, index status."""
-    import gradio as gr
+    """The Blocks app: header with the language switch, chat, sources and article browser, filter, examples."""
+    corpus = _load_corpus(settings)
+    words = TEXT[FIRST]
 
-    def wait(progress) -> object:
-        while True:
-            try:
-                return service.get(timeout=0.5)
-            except LawqaError:
-                status = service.status
-                if status.state == "failed":
-                    raise
-                progress((status.done, status.total or 1), desc=status.describe())
+    def browse_to(language: Language, **choice) -> list:
+        view, text = browse(corpus, language, **choice), TEXT[language]
+        return [gr.Dropdown(choices=view.regulations, value=view.regulation, label=text["browse_regulation"]),
+                gr.Dropdown(choices=view.chapters, value=view.chapter, label=text["chapter"]),
+                gr.Dropdown(choices=view.articles, value=view.article, label=text["article"]),
+                gr.Number(value=view.number, label=text["number"]), view.card]
 
-    def respond(message: str, history: list, regulation: str, mode: str,
-                progress=gr.Progress()) -> Iterator[tuple]:
-        message = (message or "").strip()
-        language = detect_language(message) if message else "en"
-        if not message:
-            yield history, gr.skip(), gr.skip(), ""
-            return
-        turns = [{"role": m["role"], "content": unescape_markdown_html(_plain(m["content"]))} for m in history or []
-                 if m.get("role") in ("user", "assistant")]
-        shown = [*(history or []), {"role": "user", "content": escape_markdown_html(message)},
-                 {"role": "assistant", "content": "…"}]
-        try:
-            assistant = wait(progress)
-            partial = ""
-            for piece in assistant.stream(message, history=turns, regulation=None if regulation == "all" else regulation,
-                                          mode=mode):
-                if isinstance(piece, Answer):
-                    shown[-1] = {"role": "assistant", "content": render_answer(piece, assistant.corpus)}
-                    yield shown, render_sources(piece, assistant.corpus, language), mode_line(piece, language), ""
-                else:
-                    partial += piece
-                    shown[-1] = {"role": "assistant", "content": escape_markdown_html(partial)}
-                    yield shown, gr.skip(), gr.skip(), ""
-        except LawqaError as exc:
-            shown[-1] = {"role": "assistant", "content": escape_markdown_html(f"⚠️ {exc}")}
-            yield shown, gr.skip(), gr.skip(), ""
+    def relabel(language: Language, turns: list, regulation: str | None, chapter: str, article: str | None) -> list:
+        """Every label in `language` (the outputs `labelled` lists, in its order)."""
+        text = TEXT[language]
+        return [gr.Radio(value=language, label=text["language"]), text["title"], f"*{text['notice']}*",
+                gr.Chatbot(label=text["chat"], placeholder=text["empty_chat"]),
+                gr.Textbox(placeholder=text["placeholder"]), gr.Button(text["ask"]),
+                gr.Dropdown(choices=regulation_choices(corpus, language), label=text["regulation"]),
+                gr.Radio(choices=mode_choices(settings, language), label=text["mode"]), gr.Button(text["clear"]),
+                gr.Dataset(label=text["examples"]), render_sources(turns or [], corpus, language),
+                gr.Accordion(label=text["browse"]),
+                *browse_to(language, regulation=regulation, chapter=chapter or ALL_CHAPTERS, article=article),
+                _status(service.status, language)]
 
-    def ask_json(question: str, regulation: str = "all", mode: str = "extractive") -> dict:
+    def on_load(saved: str | None, turns: list, regulation: str | None, chapter: str, article: str | None,
+                request: gr.Request) -> list:
+        """The visitor's language: ?lang=, else the one this browser chose before, else Accept-Language."""
+        chosen = request.query_params.get("lang") if request is not None else None
+        accept = request.headers.get("accept-language") if request is not None else None
+        return relabel(interface_language(accept, chosen or saved), turns, regulation, chapter, article)
+
+    def switch(language: Language, turns: list, regulation: str | None, chapter: str, article: str | None) -> list:
+        return [*relabel(language, turns, regulation, chapter, article), language]  # and remember it
+
+    def respond(message: str, history: list, turns: list, regulation: str, mode: str, language: Language):
+        yield from chat_turn(service, message, history, turns, regulation, mode, language)
+
+    def reset(language: Language) -> tuple:
+        return [], render_sources([], corpus, language), "", "", []
+
+    def ask_json(question: str, regulation: str = ALL, mode: str = "extractive") -> dict:
         """The `lawqa ask --json` object, for API clients (gradio_client: api_name="/ask")."""
         assistant = service.get(timeout=300)
-        return assistant.ask(question, regulation=None if regulation == "all" else regulation,
-                             mode=mode).to_json()
+        return assistant.ask(question, regulation=None if regulation == ALL else regulation, mode=mode).to_json()
 
-    def refresh():
-        status = service.status
-        done = status.state in ("ready", "failed")
-        return status.describe("zh") + " / " + status.describe("en"), gr.Timer(active=not done)
+    def refresh(language: Language):
+        settled = service.status.state in ("ready", "failed")  # then only a note may change: look less often
+        return _status(service.status, language), gr.Timer(SETTLED_REFRESH if settled else BUILD_REFRESH)
 
-    regulations = [("全部 All", "all")]
-    for regulation_id, names in _regulation_names(settings):
-        regulations.append((names, regulation_id))
-
-    with gr.Blocks(title="lawqa · 法规问答 · regulation Q&A", analytics_enabled=False) as demo:
-        gr.Markdown("## lawqa · 人工智能产业法规问答 · AI-industry regulation Q&A\n"
-                    "用中文或英文提问，回答会引用所依据的具体条文。Ask in Chinese or English; every answer cites "
-                    "the articles it rests on.")
-        gr.Markdown(f"*{NOTICE}*", elem_id="lawqa-notice")
-        status = gr.Markdown(service.status.describe("zh") + " / " + service.status.describe("en"),
-                             elem_id="lawqa-status")
-        timer = gr.Timer(1.0)
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="对话 · Conversation", height=520, sanitize_html=True, elem_id="lawqa-chat",
-                                     buttons=["copy"])
-                with gr.Row():
-                    box = gr.Textbox(placeholder="输入问题 · Type a question", show_label=False, scale=5,
+    with gr.Blocks(title="lawqa", analytics_enabled=False) as demo:
+        saved = gr.BrowserState(None, storage_key="lawqa-language")
+        turns = gr.State([])
+        with gr.Row(elem_id="lawqa-header"):
+            title = gr.Markdown(words["title"], elem_id="lawqa-title")
+            language = gr.Radio(LANGUAGES, value=FIRST, label=words["language"], elem_id="lawqa-language",
+                                show_label=False, container=False, scale=0, min_width=170)
+        notice = gr.Markdown(f"*{words['notice']}*", elem_id="lawqa-notice")
+        status = _status(service.status, FIRST, elem_id="lawqa-status")
+        timer = gr.Timer(BUILD_REFRESH)
+        with gr.Row(elem_id="lawqa-main"):  # a grid (ui_head): chat | sources, controls under the chat
+            with gr.Column(elem_id="lawqa-chatcol"):
+                chatbot = gr.Chatbot(label=words["chat"], height=520, sanitize_html=True, elem_id="lawqa-chat",
+                                     buttons=["copy"], placeholder=words["empty_chat"], feedback_options=None)
+                with gr.Row(elem_id="lawqa-ask-row"):
+                    box = gr.Textbox(placeholder=words["placeholder"], show_label=False, scale=5,
                                      elem_id="lawqa-question", max_length=2000)
-                    send = gr.Button("提问 · Ask", variant="primary", scale=1, elem_id="lawqa-send")
+                    send = gr.Button(words["ask"], variant="primary", scale=1, min_width=80, elem_id="lawqa-send")
+            with gr.Column(elem_id="lawqa-sourcecol"):
+                sources = gr.HTML(render_sources([], corpus, FIRST), elem_id="lawqa-sources")
+                with gr.Accordion(words["browse"], open=False, elem_id="lawqa-browser") as browser:
+                    view = browse(corpus, FIRST)
+                    b_regulation = gr.Dropdown(choices=view.regulations, value=view.regulation,
+                                               label=words["browse_regulation"], elem_id="lawqa-browse-regulation")
+                    with gr.Row():
+                        b_chapter = gr.Dropdown(choices=view.chapters, value=view.chapter, label=words["chapter"],
+                                                elem_id="lawqa-browse-chapter")
+                        b_number = gr.Number(value=view.number, label=words["number"], precision=0, minimum=1,
+                                             elem_id="lawqa-browse-number", min_width=100)
+                    b_article = gr.Dropdown(choices=view.articles, value=view.article, label=words["article"],
+                                            elem_id="lawqa-browse-article")
+                    b_card = gr.HTML(view.card, elem_id="lawqa-browse-card")
+            with gr.Column(elem_id="lawqa-controls"):
                 with gr.Row():
-                    regulation = gr.Dropdown(choices=regulations, value="all", label="法规 · Regulation",
-                                             elem_id="lawqa-regulation")
-                    mode = gr.Radio(["extractive", "llm"], value=settings.mode, label="回答方式 · Mode",
-                                    info="llm needs LAWQA_LLM_BASE_URL / LAWQA_LLM_MODEL")
-                    clear = gr.Button("清空对话 · Clear chat", elem_id="lawqa-clear")
+                    regulation = gr.Dropdown(choices=regulation_choices(corpus, FIRST), value=ALL,
+                                             label=words["regulation"], elem_id="lawqa-regulation")
+                    mode = gr.Radio(mode_choices(settings, FIRST), value=default_mode(settings),
+                                    label=words["mode"], visible=show_mode_choice(settings),
+                                    elem_id="lawqa-mode-choice")
+                    clear = gr.Button(words["clear"], elem_id="lawqa-clear")
                 mode_info = gr.Markdown("", elem_id="lawqa-mode")
-                gr.Examples(EXAMPLES, inputs=box, label="示例 · Examples")
-            with gr.Column(scale=3):
-                sources = gr.HTML(render_sources(None, None, "zh"), elem_id="lawqa-sources")
-        inputs, outputs = [box, chatbot, regulation, mode], [chatbot, sources, mode_info, box]
-        box.submit(respond, inputs, outputs, api_name="chat", concurrency_limit=UI_CONCURRENCY)
-        send.click(respond, inputs, outputs, api_visibility="private", concurrency_limit=UI_CONCURRENCY)
-        clear.click(lambda: ([], render_sources(None, None, "zh"), "", ""), None, outputs,
-                    api_visibility="private")
-        timer.tick(refresh, None, [status, timer], api_visibility="private")
-        demo.load(refresh, None, [status, timer], api_visibility="private")
+                examples = gr.Dataset(components=[box], samples=[[e] for e in EXAMPLES], type="index",
+                                      label=words["examples"], elem_id="lawqa-examples",
+                                      samples_per_page=len(EXAMPLES))
+
+        browsed = [b_regulation, b_chapter, b_article, b_number, b_card]
+        labelled = [language, title, notice, chatbot, box, send, regulation, mode, clear, examples, sources,
+                    browser, *browsed, status]
+        state = [turns, b_regulation, b_chapter, b_article]
+        chat_inputs = [box, chatbot, turns, regulation, mode, language]
+        chat_outputs = [chatbot, sources, mode_info, box, turns]
+        quiet = {"api_visibility": "private", "show_progress": "hidden"}
+        asking = {"concurrency_limit": UI_CONCURRENCY, "show_progress": "hidden"}
+        box.submit(respond, chat_inputs, chat_outputs, api_name="chat", **asking)
+        send.click(respond, chat_inputs, chat_outputs, api_visibility="private", **asking)
+        examples.click(lambda index: EXAMPLES[index], examples, box, **quiet).then(
+            respond, chat_inputs, chat_outputs, api_visibility="private", **asking)
+        clear.click(reset, language, chat_outputs, **quiet)
+        chatbot.clear(reset, language, chat_outputs, **quiet)  # the chat's own bin icon
+        language.input(switch, [language, *state], [*labelled, saved], **quiet)
+        demo.load(on_load, [saved, *state], labelled, **quiet)
+        b_regulation.input(lambda lang, reg: browse_to(lang, regulation=reg), [language, b_regulation], browsed,
+                           **quiet)
+        b_chapter.input(lambda lang, reg, ch: browse_to(lang, regulation=reg, chapter=ch),
+                        [language, b_regulation, b_chapter], browsed, **quiet)
+        b_article.input(lambda lang, reg, ch, a: browse_to(lang, regulation=reg, chapter=ch, article=a),
+                        [language, b_regulation, b_chapter, b_article], browsed, **quiet)
+        b_number.input(lambda lang, reg, ch, n: browse_to(lang, regulation=reg, chapter=ch, number=n),
+                       [language, b_regulation, b_chapter, b_number], browsed, **quiet)
+        timer.tick(refresh, language, [status, timer], **quiet)
         gr.api(ask_json, api_name="ask")
     return demo
 
 
-def _regulation_names(settings: Settings) -> list[tuple[str, str]]:
+def _status(status: ServiceStatus, language: Language, **layout) -> gr.HTML:
+    """The index-build bar, hidden when there is nothing to say."""
+    shown = status_html(status, language)
+    return gr.HTML(shown, visible=bool(shown), **layout)
+
+
+def _load_corpus(settings: Settings) -> Corpus | None:
+    """The regulations, for the filter and the browser (which work while a first-run index is still built)."""
     from ..corpus.sources import load_corpus
 
     try:
-        corpus = load_corpus(settings.data_dir)
+        return load_corpus(settings.data_dir)
     except LawqaError:
-        return []
-    return [(r.id, f"{r.short_name.get('zh', '')} {r.short_name.get('en', r.id)}".strip()) for r in corpus.regulations]
+        return None

@@ -1,4 +1,5 @@
-"""Index builds: round trip, incremental, atomic (failure and kill -9), locked, embedder-checked, server-backed."""
+"""Index builds: round trip, incremental, atomic (failure and kill -9), locked, embedder-checked, server-backed,
+checksummed (a damaged file is named on open and repaired by the next build), kept while a process has them open."""
 
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ import pytest
 
 from assistant.corpus.adding import add_regulation
 from assistant.corpus.sources import load_corpus
-from assistant.errors import ConfigError, IndexStateError
+from assistant.errors import ConfigError, DamagedIndexError, IndexStateError
 from assistant.index.build import build_index
-from assistant.index.builds import VECTORS_FILE, build_lock, index_root, read_meta
+from assistant.index.builds import VECTORS_FILE, build_lock, checked_files, in_use, index_root, read_meta
 from assistant.index.embedding import HashEmbedder
 from assistant.index.search_index import DenseSearch, open_index
 from assistant.settings import Settings
@@ -202,9 +203,9 @@ def test_failed_build_leaves_the_previous_index_serving(tmp_path, corpus):
     assert read_meta(tmp_path).build_id == first.build_id
     assert open_index(tmp_path, HashEmbedder()).dense(HashEmbedder().embed_query("AI"), k=1)
     builds = index_root(tmp_path) / "builds"
-    assert len(list(builds.iterdir())) == 2  # the unfinished build is left behind ...
+    assert [p.name for p in builds.iterdir()] == [first.build_id]  # the unfinished build is removed at once
     report = build_index(corpus, HashEmbedder(), data_dir=tmp_path, rebuild=True)
-    assert {p.name for p in builds.iterdir()} == {first.build_id, report.build_id}  # ... and cleaned up
+    assert {p.name for p in builds.iterdir()} == {first.build_id, report.build_id}
 
 
 KILLED_BUILD = textwrap.dedent("""
@@ -296,3 +297,120 @@ def test_original_only_dense_texts(tmp_path, corpus):
     assert {r.language for r in index.records if r.embedded and r.regulation == "shanghai-ai-2022"} == {"zh"}
     assert build_index(corpus, embedder, data_dir=tmp_path, dense="original").up_to_date
     assert not build_index(corpus, embedder, data_dir=tmp_path).up_to_date  # switching policy rebuilds
+
+
+def _copy_index(source, target):
+    shutil.copytree(source, target)
+    return target, index_root(target) / "builds" / read_meta(target).build_id
+
+
+def test_a_build_records_the_size_and_hash_of_each_of_its_files(hash_data_dir):
+    import hashlib
+
+    meta = read_meta(hash_data_dir)
+    build_dir = index_root(hash_data_dir) / "builds" / meta.build_id
+    assert {"passages.jsonl", "tokens.json", "terms.json", VECTORS_FILE, "precedents.npy", "precedents.json",
+            "bm25/params.index.json"} <= set(meta.files)
+    assert not any(name.startswith("chroma/") or name in ("meta.json", ".in-use") for name in meta.files)
+    assert set(meta.files) == {p.relative_to(build_dir).as_posix() for p in checked_files(build_dir)}
+    for name, recorded in meta.files.items():
+        data = (build_dir / name).read_bytes()
+        assert (recorded.size, recorded.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+
+
+def _empty(path):
+    path.write_bytes(b"")
+
+
+def _flip_a_byte(path):  # same size: only the hash can tell
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    path.write_bytes(bytes(data))
+
+
+def _truncate(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+@pytest.mark.parametrize("name, damage, problem", [
+    ("passages.jsonl", _empty, "0 bytes where the build wrote"),
+    ("tokens.json", _flip_a_byte, "contents changed since the build wrote it"),
+    ("terms.json", _truncate, "bytes where the build wrote"),
+    ("bm25/params.index.json", _flip_a_byte, "contents changed"),
+    ("precedents.npy", lambda path: path.unlink(), "missing"),
+])
+def test_a_damaged_file_is_named_on_open_and_the_next_build_repairs_it(tmp_path, hash_data_dir, corpus, name, damage,
+                                                                     problem):
+    data_dir, build_dir = _copy_index(hash_data_dir, tmp_path / "data")
+    damage(build_dir / name)
+    with pytest.raises(DamagedIndexError, match=rf"index file .*{re.escape(name)} is damaged: .*{problem}.*; run "
+                                                r"`lawqa index` to repair it") as caught:
+        open_index(data_dir, HashEmbedder())
+    assert caught.value.path == str(build_dir / name)
+    embedder = CountingEmbedder()
+    report = build_index(corpus, embedder, data_dir=data_dir)
+    assert not report.up_to_date and report.repaired == (name,)
+    assert (report.reused, embedder.embedded) == (608, 0)  # the intact vectors file is reused, nothing re-embedded
+    assert [p.name for p in (index_root(data_dir) / "builds").iterdir()] == [report.build_id]  # damaged one gone
+    index = open_index(data_dir, HashEmbedder())
+    assert index.keyword(tokenize("人工智能伦理专家委员会"), k=1)[0][0].article_id == "shanghai-ai-2022:66"
+    assert build_index(corpus, embedder, data_dir=data_dir).up_to_date
+
+
+def test_a_damaged_vectors_file_is_rebuilt_from_the_store(tmp_path, hash_data_dir, corpus):
+    data_dir, build_dir = _copy_index(hash_data_dir, tmp_path / "data")
+    _truncate(build_dir / VECTORS_FILE)
+    assert open_index(data_dir, HashEmbedder()).dense(HashEmbedder().embed_query("AI ethics"), k=1)  # still serves
+    embedder = CountingEmbedder()
+    report = build_index(corpus, embedder, data_dir=data_dir)
+    assert report.repaired == (VECTORS_FILE,) and (report.reused, embedder.embedded) == (608, 0)
+
+
+def test_a_full_disk_fails_the_build_with_one_clear_error_and_leaves_no_partial_build(tmp_path, hash_data_dir,
+                                                                                     corpus, monkeypatch):
+    import errno
+
+    import assistant.index.build as build_module
+
+    data_dir, build_dir = _copy_index(hash_data_dir, tmp_path / "data")
+
+    def disk_full(path, table):
+        path.write_text("{\"half\": ")  # the disk fills up half-way through a file
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(build_module, "save_term_table", disk_full)
+    with pytest.raises(IndexStateError, match=r"cannot write the index in .*: No space left on device \(.*terms\.json"
+                                              r"\); free some space .* run `lawqa index` again; the previous index"):
+        build_index(corpus, HashEmbedder(), data_dir=data_dir, rebuild=True)
+    assert [p.name for p in build_dir.parent.iterdir()] == [build_dir.name]  # the partial build is gone
+    assert read_meta(data_dir).build_id == build_dir.name
+    assert open_index(data_dir, HashEmbedder()).keyword(tokenize("ethics committee"), k=1)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through a read-only mode, so chmod cannot make one")
+def test_a_read_only_data_dir_fails_the_build_clearly_and_still_serves(tmp_path, hash_data_dir, corpus):
+    data_dir, build_dir = _copy_index(hash_data_dir, tmp_path / "data")
+    paths = [index_root(data_dir), build_dir.parent]
+    for path in paths:
+        path.chmod(0o555)
+    try:
+        with pytest.raises(IndexStateError, match=r"cannot write the index in .*Permission denied"):
+            build_index(corpus, HashEmbedder(), data_dir=data_dir, rebuild=True)
+        assert open_index(data_dir, HashEmbedder()).keyword(tokenize("ethics committee"), k=1)
+    finally:
+        for path in paths:
+            path.chmod(0o755)
+
+
+def test_a_build_that_a_process_has_open_is_kept_until_it_lets_go(tmp_path, hash_data_dir, corpus):
+    data_dir, build_dir = _copy_index(hash_data_dir, tmp_path / "data")
+    index = open_index(data_dir, HashEmbedder())
+    assert in_use(build_dir)
+    second = build_index(corpus, HashEmbedder(), data_dir=data_dir, rebuild=True)
+    third = build_index(corpus, HashEmbedder(), data_dir=data_dir, rebuild=True)  # would delete the first build
+    assert {p.name for p in build_dir.parent.iterdir()} == {build_dir.name, second.build_id, third.build_id}
+    assert index.keyword(tokenize("ethics committee"), k=1) and index.article_tokens  # lazily read files are there
+    index.close()
+    assert not in_use(build_dir)
+    fourth = build_index(corpus, HashEmbedder(), data_dir=data_dir, rebuild=True)
+    assert {p.name for p in build_dir.parent.iterdir()} == {third.build_id, fourth.build_id}

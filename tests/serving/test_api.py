@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 from fastapi.testclient import TestClient
 
 from assistant.errors import IndexStateError
+from assistant.index.progress import BuildStep
 from assistant.serving.api import create_api
 from assistant.serving.service import AssistantService
 from assistant.settings import Settings
@@ -153,13 +156,50 @@ def test_openapi_documents_the_routes(client):
     assert spec["components"]["schemas"]["AskRequest"]["properties"]["question"]["maxLength"] == 2000
 
 
+class _Links(HTMLParser):
+    """Every src and href of an HTML page."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.urls += [value for name, value in attrs if name in ("src", "href") and value]
+
+
+@pytest.mark.parametrize("page, script", [("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")])
+def test_docs_pages_load_everything_from_this_server(client, page, script):
+    response = client.get(page)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    links = _Links()
+    links.feed(response.text)
+    assert any(url.endswith(script) for url in links.urls), links.urls
+    assert "://" not in response.text  # no CDN, no Google Fonts, no validator badge: nothing off this server
+    for url in links.urls:
+        assert url.startswith("/") and not url.startswith("//"), url
+        asset = client.get(url)
+        assert asset.status_code == 200 and len(asset.content) > 1000, url
+    assert "/openapi.json" in response.text and client.get("/openapi.json").status_code == 200
+
+
+def test_docs_stay_open_with_a_token_and_offer_the_bearer_scheme(hash_data_dir, hash_assistant):
+    settings = Settings(data_dir=hash_data_dir, embedder="hash", api_token="s3cret")
+    client = TestClient(create_api(ReadyService(settings, hash_assistant), settings))
+    assert client.get("/docs").status_code == 200 and client.get("/redoc").status_code == 200
+    assert client.get("/docs-assets/swagger-ui.css").status_code == 200
+    spec = client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["HTTPBearer"] == {"type": "http", "scheme": "bearer"}
+    assert "/docs" not in spec["paths"] and "/redoc" not in spec["paths"]  # pages, not API routes
+    assert client.post("/v1/ask", json={"question": "算法"}).status_code == 401
+
+
 def test_requests_during_first_run_build(settings):
     import threading
 
     release = threading.Event()
 
     def slow_factory(*_args, progress=None, **_kwargs):
-        progress("embedding", 10, 217)
+        progress(BuildStep(stage="embedding", done=10, total=217, embedded=10, work_done=1.0, work_total=10.0))
         release.wait(10)
         raise RuntimeError("no index for this test")
 
@@ -186,6 +226,17 @@ def test_token_also_guards_the_ui_and_gradio_api(hash_data_dir, hash_assistant):
     open_settings = Settings(data_dir=hash_data_dir, embedder="hash")
     open_client = TestClient(create_app(open_settings, service=ReadyService(open_settings, hash_assistant)))
     assert open_client.post("/gradio_api/call/ask", json={"data": ["算法", "all", "extractive"]}).status_code == 200
+
+
+def test_gradio_footer_does_not_advertise_its_own_api(hash_data_dir, hash_assistant):
+    # Gradio's "Use via API" page documents its internal /chat endpoint; programs should use /v1 (see /docs).
+    from assistant.serving.api import create_app
+
+    settings = Settings(data_dir=hash_data_dir, embedder="hash")
+    client = TestClient(create_app(settings, service=ReadyService(settings, hash_assistant)))
+    config = client.get("/config").json()
+    assert "api" not in config["footer_links"] and "gradio" in config["footer_links"]
+    assert client.get("/docs").status_code == 200  # the REST docs are still reachable beside the UI
 
 
 def test_ui_bodies_are_limited_too(client):

