@@ -1,15 +1,19 @@
-"""The extractive composer: a grounded answer made of the articles' own sentences, no model involved.
+"""The extractive composer: a grounded answer made of the articles' own words, no model involved.
 
-It is the default answer mode (offline, deterministic). It quotes the sentences and numbered items of the
-chosen articles that bear on the question, framed in the question's language. Quoted article text is set as
-Markdown blockquote lines ("> …"), so the citation parser and the language check never mistake an article's
-own cross-references or language for the answer's. A "see also" line lists nearby articles when the answer
+It is the default answer mode (offline, deterministic). An answer opens with a lead sentence in the question's
+language (`lead`): the article named and its most relevant sentence or item quoted, with "可以：" / "Yes — "
+only when those words grant or support what was asked. Then each cited article: its label and chapter, and
+the sentences and items that bear on the question (`excerpt`), omissions marked "……" / "…", and the paragraph
+that a quoted "前款" / "preceding paragraph" refers to. A comparison of two regulations opens instead with a
+side-by-side table and a line on what differs (`comparison`). Quoted article text is set as Markdown
+blockquote lines ("> …"), so the citation parser and the language check never mistake an article's own
+cross-references or language for the answer's. A "see also" line lists nearby articles when the answer
 abstains; it is marked (`SEE_ALSO`) so it is not read as a citation either.
 """
 
 from __future__ import annotations
 
-import re
+import functools
 from collections.abc import Callable, Mapping, Sequence
 
 from ..corpus.labels import cite_label, division_label, short_name
@@ -17,16 +21,18 @@ from ..corpus.model import Article, Corpus
 from ..corpus.references import SEE_ALSO
 from ..index.terms import TermTable
 from ..question.understand import Query
+from ..retrieval.provisions import ASKS_FOR_LIST
 from ..retrieval.searcher import Hit
 from ..text.language import Language
 from ..text.tokens import tokenize
 from .answer import Answer, MissingArticle, missing_lookups
+from .comparison import Side, comparison_table, differences
+from .excerpt import Excerpt, excerpt
+from .lead import lead_sentence
 
-MAX_SENTENCES = 3
-_SENTENCE = re.compile(r"[^。；;.!?！？]+(?:[。；;!?！？]|\.(?=\s|$))?")
-# "有哪些职责？" / "What are the duties?" ask for a whole list; a pointed question wants one item.
-_ASKS_FOR_LIST = re.compile(r"哪些|哪几|有什么(?:职责|行为|规定|要求|情形)|包括什么|列出|列举|\bwhat are\b|\bwhich\b.*\bare\b|"
-                            r"\blist\b|\ball the\b|\bduties\b|\bresponsibilities\b|\bprohibit", re.IGNORECASE)
+# Words that ask for a comparison rather than say what about.
+_COMPARING = ("compare comparison differ difference different distinction versus both each "
+              "区别 不同 差异 异同 比较 对比 相比 分别 各自 两地")
 
 
 class ExtractiveAnswerer:
@@ -44,14 +50,22 @@ class ExtractiveAnswerer:
         if not chosen:
             return self.abstain(query, hits)
         whole = bool(query.article_refs)
-        blocks = [self._block(query, hit.article, whole=whole, comparison=query.comparison) for hit in chosen]
-        intro = {"zh": "以下是条例中与您的问题相关的规定：", "en": "Here is what the regulations provide:"}[language]
-        if query.comparison and len({h.article.regulation for h in chosen}) > 1:
+        excerpts = [self._excerpt(query, hit.article, whole=whole) for hit in chosen]
+        comparison = query.comparison and len({h.article.regulation for h in chosen}) > 1
+        blocks = [self._block(query, hit.article, found, comparison=comparison)
+                  for hit, found in zip(chosen, excerpts)]
+        if comparison:
             intro = {"zh": "两部条例对此分别规定如下：", "en": "The regulations address this as follows, side by side:"}[
                 language]
-        elif len(chosen) == 1:
-            intro = ""
-        text = "\n\n".join(part for part in [intro, *blocks] if part)
+            sides = self._sides(chosen, excerpts)
+            opening = [intro, comparison_table(sides, language),
+                       differences(sides, language, alike=self._alike(query, sides))]
+        else:
+            top, found = chosen[0].article, excerpts[0]
+            regulation = self.corpus.regulation(top.regulation)
+            opening = [lead_sentence(query.question, language, regulation, top, found,
+                                     foreign=found.text.language != language)]
+        text = "\n\n".join(part for part in [*opening, *blocks] if part)
         citations = tuple(h.article.citation for h in chosen)
         return Answer(text=text, citations=citations, language=language, abstained=False, retrieved=tuple(hits),
                       cited_articles=tuple(h.article for h in chosen))
@@ -101,14 +115,50 @@ class ExtractiveAnswerer:
         short = regulation.short_name.get(language) or regulation.name(language)
         return f"{short} · {article.id}"
 
-    def _block(self, query: Query, article: Article, *, whole: bool, comparison: bool) -> str:
+    @functools.cached_property
+    def _set_aside(self) -> set[str]:
+        """Tokens of the regulations' short names (worked out on first use: Chinese ones load jieba)."""
+        return {t for r in self.corpus.regulations for name in r.short_name.values() for t in tokenize(name)}
+
+    def _excerpt(self, query: Query, article: Article, *, whole: bool,
+                 language: Language | None = None) -> Excerpt:
+        """What to quote of `article`: its text in `language` (the question's by default) if it has one."""
+        language = language or query.language
+        text = article.text(language) or article.best_text(language)
+        tokens = set(tokenize(query.standalone))
+        if text.language != query.language:
+            tokens |= set(self.terms.translate(tokenize(query.standalone), query.language))
+        tokens -= self._set_aside  # "深圳" / "Shanghai" name the regulation, not what the question is about
+        if query.comparison:
+            tokens -= set(tokenize(_COMPARING))  # "differ" would match "different types of enterprises"
+        whole_list = bool(ASKS_FOR_LIST.search(query.question))
+        return excerpt(text, tokens, self._idf(), whole=whole, whole_list=whole_list, question=query.question)
+
+    def _sides(self, chosen: Sequence[Hit], excerpts: Sequence[Excerpt]) -> list[Side]:
+        """One column per regulation: its first cited article."""
+        sides: dict[str, Side] = {}
+        for hit, found in zip(chosen, excerpts):
+            regulation = hit.article.regulation
+            sides.setdefault(regulation, Side(self.corpus.regulation(regulation), hit.article, found))
+        return list(sides.values())
+
+    def _alike(self, query: Query, sides: list[Side]) -> list[Side]:
+        """The sides read in one language, so their words can be compared (Shanghai's English translation
+        beside Shenzhen's English text); as shown when they share no language."""
+        shown = {side.excerpt.text.language for side in sides}
+        common = set.intersection(*(set(side.article.languages) for side in sides))
+        if len(shown) == 1 or not common:
+            return sides
+        language = query.language if query.language in common else sorted(common)[0]
+        return [side if side.excerpt.text.language == language else
+                Side(side.regulation, side.article, self._excerpt(query, side.article, whole=False, language=language))
+                for side in sides]
+
+    def _block(self, query: Query, article: Article, found: Excerpt, *, comparison: bool) -> str:
         language = query.language
         regulation = self.corpus.regulation(article.regulation)
-        text = article.text(language)
-        foreign = text is None
-        text = text or article.best_text(language)
-        lines = [p.render() for p in text.paragraphs] if whole else self._select(query, text.paragraphs,
-                                                                                  foreign=foreign)
+        text = found.text
+        foreign = text.language != language
         cited = cite_label(regulation, article, language)
         chapter = ""
         if article.chapter is not None:
@@ -132,34 +182,4 @@ class ExtractiveAnswerer:
                 kind = "the original is Chinese; quoted in Chinese" if text.original else \
                     "only a Chinese translation is loaded; quoted in Chinese"
                 head = f"{lead}{cited}{chapter} ({kind}) provides:"
-        return head + "\n" + "\n".join(f"> {line}" for line in lines)
-
-    def _select(self, query: Query, paragraphs: Sequence, *, foreign: bool) -> list[str]:
-        """The sentences and items that bear on the question, in article order (at least one)."""
-        tokens = set(tokenize(query.standalone))
-        if foreign:
-            tokens |= set(self.terms.translate(tokenize(query.standalone), query.language))
-        units: list[tuple[int, str, bool]] = []  # (paragraph index, sentence, is_item)
-        for index, paragraph in enumerate(paragraphs):
-            if paragraph.label:
-                units.append((index, paragraph.render(), True))
-            else:
-                units.extend((index, s.strip(), False) for s in _SENTENCE.findall(paragraph.text) if s.strip())
-        if len(units) <= MAX_SENTENCES:
-            return [p.render() for p in paragraphs]
-        idf = self._idf()
-        scores = [sum(idf.get(t, 1.0) for t in sorted(set(tokenize(u)) & tokens)) for _, u, _ in units]
-        best = max(scores)
-        keep = {i for i, s in enumerate(scores) if best > 0 and s >= 0.5 * best}
-        keep = set(sorted(keep, key=lambda i: -scores[i])[:MAX_SENTENCES]) or {0}
-        whole_list = bool(_ASKS_FOR_LIST.search(query.question))
-        for i in list(keep):
-            lead_in = i if not units[i][2] else next((j for j in range(i - 1, -1, -1) if not units[j][2]), None)
-            if lead_in is None or lead_in + 1 >= len(units) or not units[lead_in + 1][2]:
-                continue
-            keep.add(lead_in)  # a selected item needs its lead-in ("…perform the following duties:")
-            items = range(lead_in + 1, next((j for j in range(lead_in + 1, len(units)) if not units[j][2]),
-                                            len(units)))
-            if whole_list or not any(j in keep for j in items):
-                keep.update(items)  # the question asks for the list, or only its lead-in matched
-        return [units[i][1] for i in sorted(keep)]
+        return head + "\n" + "\n".join(f"> {line}" for line in found.lines)
