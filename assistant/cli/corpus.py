@@ -156,7 +156,7 @@ def add_command(
     Examples: lawqa add rules.md --id beijing-ai-2023 --title "北京市人工智能条例" --title "Beijing AI Regulations"
               lawqa add laws/            (every .md/.txt; titles from each file's first heading)
               lawqa add --manifest code.toml
-              lawqa add shenzhen-zh.md --translation-of my-shenzhen --language zh --role original
+              lawqa add shenzhen-zh.md --translation-of shenzhen-ai-2022 --language zh --role original
     """
     from ..corpus.adding import (
         NewRegulation,

@@ -20,12 +20,14 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import InputError, SourceError
+from ..resources import bundled_path
 from ..text.language import LANGUAGES, Language, detect_language
 from .manifest import (
     REGULATION_ID_PATTERN,
     Manifest,
     RegulationEntry,
     SourceEntry,
+    VersionEntry,
     load_manifest,
     save_manifest,
 )
@@ -34,6 +36,7 @@ from .parsing import ParsedSource, SetAside
 from .sources import (
     LANGUAGE_WORD,
     USER_MANIFEST,
+    attach_version,
     check_corpus_size,
     load_corpus,
     merge_regulation,
@@ -126,9 +129,9 @@ def add_translation(data_dir: Path, file: Path, *, of: str, language: Language, 
         corpus.regulation(of)  # an unknown id is an InputError listing the known ones
         existing = load_manifest(manifest_path) if manifest_path.exists() else Manifest()
         entry = next((e for e in existing.regulation if e.id == of), None)
-        if entry is None:
-            raise InputError(f"{of} is a bundled regulation; copy it with its manifest into a folder of your own "
-                             "and `lawqa add --manifest` it under another id to attach versions to it")
+        if entry is None:  # a bundled regulation: the version is kept in the data dir, the bundle untouched
+            return _attach_to_bundled(data_dir, existing, corpus, file, of=of, language=language, role=role,
+                                      title=title)
         if language in {lang for s in entry.source for lang in s.languages}:
             raise InputError(f"{of} already has a {LANGUAGE_WORD[language]} text; remove it first or attach "
                              "another language")
@@ -143,8 +146,31 @@ def add_translation(data_dir: Path, file: Path, *, of: str, language: Language, 
         check_corpus_size(corpus, [replace(regulation, articles=tuple(
             replace(a, texts=a.versions(language)) for a in regulation.articles))])
         entries = [updated if e.id == of else e for e in existing.regulation]
-        _write(data_dir, Manifest(regulation=entries), copies)
+        _write(data_dir, existing.model_copy(update={"regulation": entries}), copies)
         return Added(regulation=regulation, set_aside=parsed.set_aside, divisions=parsed.divisions)
+
+
+def _attach_to_bundled(data_dir: Path, existing: Manifest, corpus, file: Path, *, of: str, language: Language,
+                       role: str, title: str | None) -> Added:
+    """add_translation for a regulation of the bundled manifest: a [[version]] entry in the user manifest."""
+    bundled_manifest = bundled_path("index", "manifest.toml")
+    bundled = next(e for e in load_manifest(bundled_manifest).regulation if e.id == of)
+    earlier = [v for v in existing.version if v.of == of]
+    if language in {lang for s in [*bundled.source, *(v.source for v in earlier)] for lang in s.languages}:
+        raise InputError(f"{of} already has a {LANGUAGE_WORD[language]} text; attach another language")
+    source, copies = _source_for(data_dir, of, [file], [language], role=role)
+    version = VersionEntry(of=of, title={language: title} if title else {}, source=source)
+    here = source.model_copy(update={"file": str(file.resolve())})  # validated where it is, before copying
+    merged, bases = bundled, [bundled_manifest.parent] * len(bundled.source)
+    for attached, base in [*((v, data_dir / USER_MANIFEST.parent) for v in earlier),
+                           (version.model_copy(update={"source": here}), Path("/"))]:
+        merged, bases = attach_version(merged, attached), [*bases, base]
+    parsed = [(s, parse_entry_source(s, base)) for s, base in zip(merged.source, bases, strict=True)]
+    regulation = merge_regulation(merged, parsed)
+    check_corpus_size(corpus, [replace(regulation, articles=tuple(
+        replace(a, texts=a.versions(language)) for a in regulation.articles))])
+    _write(data_dir, existing.model_copy(update={"version": [*existing.version, version]}), copies)
+    return Added(regulation=regulation, set_aside=parsed[-1][1].set_aside, divisions=parsed[-1][1].divisions)
 
 
 def add_manifest(data_dir: Path, manifest_file: Path) -> list[Added]:
@@ -271,7 +297,7 @@ def _validate(data_dir: Path, entry: RegulationEntry,
 def _commit(data_dir: Path, prepared: list[tuple[RegulationEntry, list[tuple[Path, Path]]]]) -> None:
     manifest_path = data_dir / USER_MANIFEST
     existing = load_manifest(manifest_path) if manifest_path.exists() else Manifest()
-    manifest = Manifest(regulation=[*existing.regulation, *(entry for entry, _ in prepared)])
+    manifest = existing.model_copy(update={"regulation": [*existing.regulation, *(entry for entry, _ in prepared)]})
     _write(data_dir, manifest, [c for _, copies in prepared for c in copies])
 
 

@@ -91,12 +91,24 @@ class RegulationEntry(BaseModel):
         return value
 
 
+class VersionEntry(BaseModel):
+    """Another language version of a regulation defined in another manifest (a bundled one): the user's data
+    dir attaches it without touching the bundled files."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    of: str = Field(pattern=REGULATION_ID_PATTERN, description="The id of the regulation it belongs to.")
+    title: dict[Language, str] = Field(default_factory=dict, description="Its title in the new language.")
+    source: SourceEntry
+
+
 class Manifest(BaseModel):
-    """A manifest file: a list of regulations."""
+    """A manifest file: a list of regulations, and versions attached to regulations of other manifests."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     regulation: list[RegulationEntry] = Field(default_factory=list)
+    version: list[VersionEntry] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Manifest:
@@ -127,4 +139,6 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
     """Write a manifest atomically: readers see the old file or the new one, never half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = manifest.model_dump(mode="python", exclude_none=True, exclude_defaults=False)
+    if not data["version"]:
+        del data["version"]  # most manifests attach nothing to another manifest's regulations
     write_atomically(path, tomli_w.dumps(data))

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import InputError, SourceError
 from ..resources import bundled_path
 from ..text.language import Language
-from .manifest import RegulationEntry, SourceEntry, load_manifest
+from .manifest import RegulationEntry, SourceEntry, VersionEntry, load_manifest
 from .model import Article, ArticleText, Corpus, Heading, Regulation
 from .parsing import Division, ParsedArticle, ParsedSource, SetAside, parse_source
 from .reading import MAX_CORPUS_CHARS
@@ -29,14 +29,23 @@ def load_corpus(data_dir: Path | None = None, *, manifest_path: Path | None = No
     manifests = [(manifest_path or bundled_path("index", "manifest.toml"))]
     if data_dir is not None and (data_dir / USER_MANIFEST).exists():
         manifests.append(data_dir / USER_MANIFEST)
-    regulations: list[Regulation] = []
+    entries: dict[str, tuple[RegulationEntry, list[Path]]] = {}  # id → entry, the folder of each source
     for path in manifests:
         manifest = load_manifest(path)
         for entry in manifest.regulation:
-            if any(r.id == entry.id for r in regulations):
+            if entry.id in entries:
                 raise SourceError(f"regulation id {entry.id!r} is already used by a bundled regulation; "
                                   "choose another id", path=path)
-            regulations.append(build_regulation(entry, path.parent))
+            entries[entry.id] = (entry, [path.parent] * len(entry.source))
+        for version in manifest.version:
+            if version.of not in entries:
+                raise SourceError(f"a [[version]] is attached to {version.of!r}, which no manifest defines; "
+                                  "remove the entry or add the regulation", path=path)
+            entry, bases = entries[version.of]
+            entries[version.of] = (attach_version(entry, version), [*bases, path.parent])
+    regulations = [merge_regulation(entry, [(source, parse_entry_source(source, base))
+                                            for source, base in zip(entry.source, bases, strict=True)])
+                   for entry, bases in entries.values()]
     size = corpus_chars(regulations)
     if size > MAX_CORPUS_CHARS:
         raise SourceError(f"the regulations listed here have {size:,} characters of article text, over the "
@@ -57,6 +66,14 @@ def check_corpus_size(corpus: Corpus, added: Sequence[Regulation]) -> None:
         raise InputError(f"adding {more:,} characters of article text to the {before:,} already loaded would pass "
                          f"the {MAX_CORPUS_CHARS:,}-character limit for one corpus; add fewer regulations, or "
                          "use another data dir (LAWQA_DATA_DIR) for them")
+
+
+def attach_version(entry: RegulationEntry, version: VersionEntry) -> RegulationEntry:
+    """`entry` with another language version as its last source; an attached original makes the versions
+    already there translations."""
+    added = version.source
+    kept = [s.model_copy(update={"role": "translation"}) if added.role == "original" else s for s in entry.source]
+    return entry.model_copy(update={"source": [*kept, added], "title": {**entry.title, **version.title}})
 
 
 def build_regulation(entry: RegulationEntry, base: Path) -> Regulation:

@@ -136,8 +136,31 @@ def test_another_language_version_is_attached_article_by_article(tmp_path):
     add_translation(data, zh, of="test-2024", language="zh", role="original", title="测试条例")
     article = load_corpus(data).article("test-2024", 2)
     assert article.languages == ("zh", "en") and article.text("zh").original and not article.text("en").original
-    with pytest.raises(InputError, match="is a bundled regulation"):
+    with pytest.raises(InputError, match="shanghai-ai-2022 already has a Chinese text"):
         add_translation(data, zh, of="shanghai-ai-2022", language="zh")
+    with pytest.raises(SourceError, match="missing here"):
+        add_translation(data, zh, of="shenzhen-ai-2022", language="zh", role="original")
+    assert "version" not in (data / USER_MANIFEST).read_text(encoding="utf-8")
+
+
+def test_the_chinese_original_of_a_bundled_regulation_is_attached_in_the_data_dir(tmp_path):
+    from tests.corpus.test_real_files import CORPORA
+
+    original = CORPORA / "dev" / "深圳经济特区人工智能产业促进条例.md"
+    if not original.is_file():
+        pytest.skip(f"{original} is not there (the shared corpora are beside the repository in CI)")
+    data = tmp_path / "data"
+    bundled_before = load_corpus().regulation("shenzhen-ai-2022")
+    added = add_translation(data, original, of="shenzhen-ai-2022", language="zh", role="original",
+                            title="深圳经济特区人工智能产业促进条例")
+    assert len(added.regulation.articles) == 73
+    shenzhen = load_corpus(data).regulation("shenzhen-ai-2022")
+    article = shenzhen.article(44)
+    assert article.languages == ("zh", "en") and article.text("zh").original and not article.text("en").original
+    assert article.text("en").text == bundled_before.article(44).text("en").text
+    assert load_corpus().regulation("shenzhen-ai-2022").article(44).languages == ("en",)  # the bundle unchanged
+    with pytest.raises(InputError, match="already has a Chinese text"):
+        add_translation(data, original, of="shenzhen-ai-2022", language="zh")
 
 
 def test_an_addition_that_would_pass_the_corpus_limit_is_refused_with_the_figures(tmp_path, monkeypatch):
