@@ -189,6 +189,11 @@ def _assemble_blocks(lines: list[Line], *, wrapped: bool) -> list[_Block]:
         else:
             block.language = detect_language(block.text) if has_letters(block.text) else previous
         previous = block.language
+    headed = {b.language for b in blocks if _is_article(b)}
+    if len(headed) == 1:  # one language's articles: a line in the other ("See Article 2 …") is still their text
+        (language,) = headed
+        for block in blocks:
+            block.language = language
     return blocks
 
 
@@ -260,6 +265,10 @@ def _walk(blocks: list[_Block], language: Language, path: str,
             _add_paragraph(drafts[-1], block.text)
         else:
             preamble.append(block)
+    hint = _hidden_heading(blocks, drafts[-1].number + 1, language) if drafts else None
+    if hint:  # the file would silently end one article short
+        raise SourceError(f"the last article found is {_label(drafts[-1].number, drafts[-1].suffix, language)}, but "
+                          + hint, path=path)
     return drafts, preamble, found
 
 
@@ -309,9 +318,11 @@ def _hidden_heading(before: list[_Block], number: int, language: Language) -> st
     for block in reversed(before):
         heading = heading_of(block.text)
         if heading is not None and heading.kind == "article" and heading.number == number:
-            how = "continues in lower case" if language == "en" else "continues like a cross-reference"
+            how, fix = (("continues in lower case", "start the article's text with a capital letter")
+                        if language == "en" else ("continues like a cross-reference (第三条规定…)",
+                                                  "reword the start of its text (规定/所称 read as a reference)"))
             return (f"line {block.line} starts with {_label(number, 0, language)} but {how}, so it was read as a "
-                    "reference; start the article's text with a capital letter or after a space")
+                    f"reference; if it is that article's heading, {fix}")
         if heading is not None and heading.kind == "article" and not heading.reference:
             break
     return None
