@@ -136,3 +136,11 @@ def test_status_is_one_bar_while_building_and_nothing_when_ready():
     noted = status_html(ServiceStatus(state="ready", note="answering from an <older> index"), "en")
     assert "<progress" not in noted and "&lt;older&gt;" in noted
     assert "Building the index failed: boom" in status_html(ServiceStatus(state="failed", error="boom"), "en")
+
+
+def test_a_damaged_index_shows_its_fix_in_the_status_line():
+    status = ServiceStatus(state="failed", damaged=True,
+                           error="index file passages.jsonl is damaged (size 0, expected 91234); run `lawqa index`")
+    assert status.health == "degraded"
+    shown = status_html(status, "en")
+    assert "⚠️" in shown and "passages.jsonl is damaged" in shown and "lawqa index" in shown
