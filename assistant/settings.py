@@ -35,7 +35,7 @@ class Settings(BaseSettings):
                                                       "unset means an embedded Chroma in data_dir.")
     dense_search: Literal["auto", "exact", "chroma"] = Field("auto", description=(
         "How dense search runs: exact over the build's vectors in memory (deterministic, ~0.1 ms here), or by "
-        "querying Chroma's HNSW index. auto: exact for an embedded store of up to 20,000 passages, Chroma for "
+        "querying Chroma's HNSW index. auto: exact for an embedded store of up to 100,000 passages, Chroma for "
         "a Chroma server or a larger collection."))
     mode: Literal["extractive", "llm"] = Field("extractive", description="Default answer mode.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1.")
