@@ -4,12 +4,12 @@
 A regulation added with a title in one language only has no name in the other. Rather than a list of
 translated names (which could only ever cover the laws someone thought of), a mention is recognised by
 meaning, word by word, through CC-CEDICT:
-- the title is cut into dictionary words (个人 / 信息 / 保护 + 法) and each word keeps the stems of its
-  English senses ("individual", "personal" → individu, person) and their initials;
+- the title is cut into dictionary words (数据 / 安全 + 法) and each word keeps the stems of its English
+  senses ("safe", "secure", "security" → safe, secur) and their initials;
 - an English phrase ending in Law / Act / Code / Regulations / Measures / Provisions / Directive names the
   regulation when its words just before that ending each match a word of the title, covering at least two
-  thirds of the title's words ("Personal Information Protection Law"); an acronym does when its letters
-  spell initials of the title's words in order, ending with the ending's initial ("PIPL");
+  thirds of the title's words ("Data Security Law"); an acronym does when its letters spell initials of
+  the title's words in order, ending with the ending's initial ("DSL");
 - a Chinese phrase ending in 法 / 条例 / 办法 / 规定 / 指令 names an English-titled regulation when its
   dictionary words just before the ending each share a stem with the title, covering two thirds of it.
 The ending must agree (a 条例 is not an "Act"). The dictionary is read only when some regulation lacks a

@@ -44,7 +44,7 @@ def senses(word: str) -> tuple[str, ...]:
 
 def segment(text: str) -> list[str]:
     """Chinese text cut into dictionary words, fewest pieces first (a character the dictionary lacks stands
-    alone): 个人信息保护 → 个人 / 信息 / 保护."""
+    alone): 电子商务经营者 → 电子商务 / 经营者."""
     words = cedict()
     best: list[tuple[int, int]] = [(0, 0)] + [(len(text) + 1, 0)] * len(text)  # (pieces, start of last piece)
     for end in range(1, len(text) + 1):
