@@ -15,7 +15,7 @@ import re
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -36,8 +36,9 @@ from .parsing import ParsedSource, SetAside
 from .sources import (
     LANGUAGE_WORD,
     USER_MANIFEST,
-    attach_version,
+    build_with_versions,
     check_corpus_size,
+    corpus_chars,
     load_corpus,
     merge_regulation,
     parse_entry_source,
@@ -113,7 +114,7 @@ def add_regulations(data_dir: Path, new: Sequence[NewRegulation]) -> list[Added]
                                  f"(taken: {', '.join(sorted(taken))})")
             taken.add(item.regulation_id)
             prepared.append(_prepare(data_dir, item))
-        check_corpus_size(corpus, [added.regulation for _, _, added in prepared])
+        check_corpus_size(corpus, corpus_chars([added.regulation for _, _, added in prepared]))
         _commit(data_dir, [(entry, copies) for entry, copies, _ in prepared])
         return [added for _, _, added in prepared]
 
@@ -143,8 +144,7 @@ def add_translation(data_dir: Path, file: Path, *, of: str, language: Language, 
         kept = [s.model_copy(update={"role": "translation"}) if role == "original" else s for s in entry.source]
         updated = entry.model_copy(update={"source": [*kept, source], "title": titles})
         regulation, parsed = _validate(data_dir, updated, copies)
-        check_corpus_size(corpus, [replace(regulation, articles=tuple(
-            replace(a, texts=a.versions(language)) for a in regulation.articles))])
+        check_corpus_size(corpus, corpus_chars([regulation], language=language))
         entries = [updated if e.id == of else e for e in existing.regulation]
         _write(data_dir, existing.model_copy(update={"regulation": entries}), copies)
         return Added(regulation=regulation, set_aside=parsed.set_aside, divisions=parsed.divisions)
@@ -161,14 +161,9 @@ def _attach_to_bundled(data_dir: Path, existing: Manifest, corpus, file: Path, *
     source, copies = _source_for(data_dir, of, [file], [language], role=role)
     version = VersionEntry(of=of, title={language: title} if title else {}, source=source)
     here = source.model_copy(update={"file": str(file.resolve())})  # validated where it is, before copying
-    merged, bases = bundled, [bundled_manifest.parent] * len(bundled.source)
-    for attached, base in [*((v, data_dir / USER_MANIFEST.parent) for v in earlier),
-                           (version.model_copy(update={"source": here}), Path("/"))]:
-        merged, bases = attach_version(merged, attached), [*bases, base]
-    parsed = [(s, parse_entry_source(s, base)) for s, base in zip(merged.source, bases, strict=True)]
-    regulation = merge_regulation(merged, parsed)
-    check_corpus_size(corpus, [replace(regulation, articles=tuple(
-        replace(a, texts=a.versions(language)) for a in regulation.articles))])
+    regulation, parsed = build_with_versions(bundled, bundled_manifest.parent, [
+        *((v, data_dir / USER_MANIFEST.parent) for v in earlier), (version.model_copy(update={"source": here}), Path("/"))])
+    check_corpus_size(corpus, corpus_chars([regulation], language=language))
     _write(data_dir, existing.model_copy(update={"version": [*existing.version, version]}), copies)
     return Added(regulation=regulation, set_aside=parsed[-1][1].set_aside, divisions=parsed[-1][1].divisions)
 
@@ -195,7 +190,7 @@ def add_manifest(data_dir: Path, manifest_file: Path) -> list[Added]:
             regulation, parsed = _validate(data_dir, stored, copies)
             prepared.append((stored, copies, Added(regulation=regulation, set_aside=parsed.set_aside,
                                                    divisions=parsed.divisions)))
-        check_corpus_size(corpus, [added.regulation for _, _, added in prepared])
+        check_corpus_size(corpus, corpus_chars([added.regulation for _, _, added in prepared]))
         _commit(data_dir, [(entry, copies) for entry, copies, _ in prepared])
         return [added for _, _, added in prepared]
 

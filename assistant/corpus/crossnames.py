@@ -114,9 +114,7 @@ def cross_language_mentions(text: str, corpus: Corpus) -> list[tuple[str, int, i
     """(regulation id, start, end) for every place `text` names a regulation in the other language than its
     title, or by a Chinese short form, in order."""
     found = _short_forms(text, corpus)
-    if not any(_lacks(r, "en") or _lacks(r, "zh") for r in corpus.regulations):
-        return found
-    profiles = _profiles(corpus)
+    profiles = _profiles(corpus)  # worked out once per corpus; empty (no dictionary read) when every title is bilingual
     if profiles.chinese:
         found += _english_mentions(text, profiles.chinese)
     if profiles.english:

@@ -29,23 +29,20 @@ def load_corpus(data_dir: Path | None = None, *, manifest_path: Path | None = No
     manifests = [(manifest_path or bundled_path("index", "manifest.toml"))]
     if data_dir is not None and (data_dir / USER_MANIFEST).exists():
         manifests.append(data_dir / USER_MANIFEST)
-    entries: dict[str, tuple[RegulationEntry, list[Path]]] = {}  # id → entry, the folder of each source
+    entries: dict[str, tuple[RegulationEntry, Path, list[tuple[VersionEntry, Path]]]] = {}  # with their folders
     for path in manifests:
         manifest = load_manifest(path)
         for entry in manifest.regulation:
             if entry.id in entries:
                 raise SourceError(f"regulation id {entry.id!r} is already used by a bundled regulation; "
                                   "choose another id", path=path)
-            entries[entry.id] = (entry, [path.parent] * len(entry.source))
+            entries[entry.id] = (entry, path.parent, [])
         for version in manifest.version:
             if version.of not in entries:
                 raise SourceError(f"a [[version]] is attached to {version.of!r}, which no manifest defines; "
                                   "remove the entry or add the regulation", path=path)
-            entry, bases = entries[version.of]
-            entries[version.of] = (attach_version(entry, version), [*bases, path.parent])
-    regulations = [merge_regulation(entry, [(source, parse_entry_source(source, base))
-                                            for source, base in zip(entry.source, bases, strict=True)])
-                   for entry, bases in entries.values()]
+            entries[version.of][2].append((version, path.parent))
+    regulations = [build_with_versions(entry, base, versions)[0] for entry, base, versions in entries.values()]
     size = corpus_chars(regulations)
     if size > MAX_CORPUS_CHARS:
         raise SourceError(f"the regulations listed here have {size:,} characters of article text, over the "
@@ -54,14 +51,17 @@ def load_corpus(data_dir: Path | None = None, *, manifest_path: Path | None = No
     return Corpus(regulations=tuple(regulations))
 
 
-def corpus_chars(regulations: Sequence[Regulation]) -> int:
-    """Characters of article text (every language version) in `regulations`: what a build embeds."""
-    return sum(len(t.text) for r in regulations for a in r.articles for t in a.texts)
+def corpus_chars(regulations: Sequence[Regulation], *, language: Language | None = None) -> int:
+    """Characters of article text in `regulations` (every language version, or those in `language`): what a
+    build embeds."""
+    return sum(len(t.text) for r in regulations for a in r.articles for t in a.texts
+               if language is None or t.language == language)
 
 
-def check_corpus_size(corpus: Corpus, added: Sequence[Regulation]) -> None:
-    """Refuse to add `added` when the corpus would pass MAX_CORPUS_CHARS (an InputError with the figures)."""
-    before, more = corpus_chars(corpus.regulations), corpus_chars(added)
+def check_corpus_size(corpus: Corpus, more: int) -> None:
+    """Refuse to add `more` characters of article text when the corpus would pass MAX_CORPUS_CHARS (an
+    InputError with the figures)."""
+    before = corpus_chars(corpus.regulations)
     if before + more > MAX_CORPUS_CHARS:
         raise InputError(f"adding {more:,} characters of article text to the {before:,} already loaded would pass "
                          f"the {MAX_CORPUS_CHARS:,}-character limit for one corpus; add fewer regulations, or "
@@ -74,6 +74,17 @@ def attach_version(entry: RegulationEntry, version: VersionEntry) -> RegulationE
     added = version.source
     kept = [s.model_copy(update={"role": "translation"}) if added.role == "original" else s for s in entry.source]
     return entry.model_copy(update={"source": [*kept, added], "title": {**entry.title, **version.title}})
+
+
+def build_with_versions(entry: RegulationEntry, base: Path, versions: Sequence[tuple[VersionEntry, Path]]
+                        ) -> tuple[Regulation, list[tuple[SourceEntry, ParsedSource]]]:
+    """A manifest entry (sources relative to `base`) with versions attached from other manifests (each with
+    its own folder), parsed and merged; also the parsed sources, in order."""
+    bases = [base] * len(entry.source)
+    for version, folder in versions:
+        entry, bases = attach_version(entry, version), [*bases, folder]
+    parsed = [(source, parse_entry_source(source, folder)) for source, folder in zip(entry.source, bases, strict=True)]
+    return merge_regulation(entry, parsed), parsed
 
 
 def build_regulation(entry: RegulationEntry, base: Path) -> Regulation:

@@ -23,11 +23,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..corpus.model import Corpus
-from ..text.dictionary import entries
+from ..text.dictionary import clean_sense, entries
 from ..text.tokens import EN_STOPWORDS, english_tokens, tokenize
 
 _PARENTHESISED = re.compile(r"((?:[A-Za-z][A-Za-z'’&-]*\s+){0,2}[A-Za-z][A-Za-z'’&-]*)\s*\(([\u4e00-\u9fff]{2,12})\)")
-_SENSE_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|CL:.*|abbr\..*|variant of.*|see [^ ]+|^to ", re.IGNORECASE)
 _SENSES = 2
 _GENERIC = frozenset({"someth", "someon", "etc", "kind", "sort", "thing", "way", "make", "take", "get", "give"})
 
@@ -52,7 +51,7 @@ def _dictionary_tokens() -> tuple[tuple[str, tuple[str, ...]], ...]:
     for chinese, definitions in entries():
         if len(chinese) < 2:
             continue
-        senses = " ".join(_SENSE_NOISE.sub(" ", sense) for sense in definitions[:_SENSES])
+        senses = " ".join(clean_sense(sense) for sense in definitions[:_SENSES])
         tokens = tuple(t for t in english_tokens(senses) if t not in _GENERIC)
         if tokens:
             out.append((chinese, tokens))

@@ -31,10 +31,16 @@ def cedict() -> dict[str, tuple[str, ...]]:
     a word merged in dictionary order."""
     words: dict[str, list[str]] = {}
     for word, definitions in entries():
-        senses = [s for s in (_SENSE_NOISE.sub(" ", d).strip() for d in definitions[:_SENSES]) if s]
+        senses = [s for s in (clean_sense(d) for d in definitions[:_SENSES]) if s]
         if senses:
             words.setdefault(word, []).extend(senses)
     return {word: tuple(dict.fromkeys(senses)) for word, senses in words.items()}
+
+
+def clean_sense(definition: str) -> str:
+    """One dictionary definition without its noise: "(bound form) not" → "not", "to protect" → "protect",
+    "CL:個|个[ge4]" and "variant of …" → ""."""
+    return _SENSE_NOISE.sub(" ", definition).strip()
 
 
 def senses(word: str) -> tuple[str, ...]:
