@@ -19,7 +19,7 @@ from .service import AssistantService, ServiceStatus
 from .ui_browse import ALL_CHAPTERS, browse
 from .ui_chat import chat_turn
 from .ui_head import HEAD
-from .ui_render import render_sources, status_html
+from .ui_render import mode_line, render_sources, status_html
 from .ui_scope import ALL
 from .ui_text import (
     EXAMPLES,
@@ -67,7 +67,7 @@ def build_ui(service: AssistantService, settings: Settings):
                 gr.Dataset(label=text["examples"]), render_sources(turns or [], corpus, language),
                 gr.Accordion(label=text["browse"]),
                 *browse_to(language, regulation=regulation, chapter=chapter or ALL_CHAPTERS, article=article),
-                _status(service.status, language)]
+                _status(service.status, language), mode_line(turns[-1] if turns else None, language)]
 
     def on_load(saved: str | None, turns: list, regulation: str | None, chapter: str, article: str | None,
                 request: gr.Request) -> list:
@@ -141,7 +141,7 @@ def build_ui(service: AssistantService, settings: Settings):
 
         browsed = [b_regulation, b_chapter, b_article, b_number, b_card]
         labelled = [language, title, notice, chatbot, box, send, regulation, mode, clear, examples, sources,
-                    browser, *browsed, status]
+                    browser, *browsed, status, mode_info]
         state = [turns, b_regulation, b_chapter, b_article]
         chat_inputs = [box, chatbot, turns, regulation, mode, language]
         chat_outputs = [chatbot, sources, mode_info, box, turns]

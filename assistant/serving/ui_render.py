@@ -34,12 +34,17 @@ class Turn:
     cited: tuple[str, ...] = ()
     see_also: tuple[str, ...] = ()
     abstained: bool = False
+    mode: str = "extractive"  # for the mode line, redrawn when the interface language changes
+    note: str = ""
+    dropped: str = ""
 
     @classmethod
     def of(cls, question: str, answer: Answer) -> Turn:
         """The record of `answer` to `question`."""
+        dropped = ", ".join(f"{d.regulation}:{d.article} ({d.reason})" for d in answer.dropped_citations)
         return cls(question=question, answer=answer.text, cited=tuple(a.id for a in answer.cited_articles),
-                   see_also=tuple(c.id for c in answer.see_also), abstained=answer.abstained)
+                   see_also=tuple(c.id for c in answer.see_also), abstained=answer.abstained,
+                   mode=answer.mode, note=answer.note or "", dropped=dropped)
 
 
 def anchor(article_id: str) -> str:
@@ -170,17 +175,17 @@ def render_sources(turns: Sequence[Turn], corpus: Corpus | None, language: Langu
     return "".join(parts)
 
 
-def mode_line(answer: Answer | None, language: Language) -> str:
-    """Which mode answered, and why it fell back if it did."""
+def mode_line(answer: Answer | Turn | None, language: Language) -> str:
+    """Which mode answered (an answer, or the last turn's record of one), and why it fell back if it did."""
     text = TEXT[language]
     if answer is None:
         return ""
-    line = text["mode_llm" if answer.mode == "llm" else "mode_extractive"]
-    if answer.note:
-        line = text["fallback"] + html.escape(answer.note)
-    if answer.dropped_citations:
-        dropped = ", ".join(f"{d.regulation}:{d.article} ({d.reason})" for d in answer.dropped_citations)
-        line += f"<br>{text['dropped']}{html.escape(dropped)}"
+    turn = answer if isinstance(answer, Turn) else Turn.of("", answer)
+    line = text["mode_llm" if turn.mode == "llm" else "mode_extractive"]
+    if turn.note:
+        line = text["fallback"] + html.escape(turn.note)
+    if turn.dropped:
+        line += f"<br>{text['dropped']}{html.escape(turn.dropped)}"
     return line
 
 

@@ -179,6 +179,12 @@ def test_language_examples_browser_sessions_and_escaping(served, browser):
         page.locator("#lawqa-examples").get_by_text("深圳条例第七十一条规定了什么？").click()  # asks at once
         panel = page.locator("#lawqa-sources")
         expect(panel.locator(f"section#{anchor('shenzhen-ai-2022:71')}")).to_be_attached(timeout=ANSWER_WAIT)
+        mode_line = page.locator("#lawqa-mode")
+        expect(mode_line).to_contain_text("回答方式")
+        page.locator("#lawqa-language").get_by_text("English").click()  # the mode line follows at once
+        expect(mode_line).to_contain_text("Mode: extractive")
+        page.locator("#lawqa-language").get_by_text("中文").click()
+        expect(mode_line).to_contain_text("回答方式")
 
         page.locator("#lawqa-browser").get_by_text("浏览条文").click()
         page.locator("#lawqa-browse-regulation input").click()

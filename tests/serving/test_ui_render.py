@@ -125,6 +125,16 @@ def test_mode_line_says_why_it_fell_back():
         "回答方式：摘录（离线，逐字引用条文）"
 
 
+def test_mode_line_is_redrawn_from_the_last_turn_in_another_language():
+    # After a language switch the UI redraws the mode line from the conversation's last turn.
+    answer = Answer(text="…", citations=(), language="en", abstained=False, retrieved=(), mode="extractive",
+                    dropped_citations=(DroppedCitation("shanghai-ai-2022", 99, "does not exist"),))
+    turn = Turn.of("Q?", answer)
+    assert mode_line(turn, "en") == mode_line(answer, "en")
+    assert mode_line(turn, "zh") == mode_line(answer, "zh") != mode_line(answer, "en")
+    assert mode_line(turn, "zh").startswith("回答方式：摘录")
+
+
 def test_status_is_one_bar_while_building_and_nothing_when_ready():
     assert status_html(ServiceStatus(state="ready"), "en") == ""
     building = status_html(ServiceStatus(state="building"), "zh")
