@@ -1,6 +1,7 @@
 """Benchmark: lawqa at corpus scale. Prints figures for one data dir (bundled, STARD core, STARD full, …).
 
 Run: python tests/benchmarks/bench_scale.py --data-dir DIR [--dataset CASES.jsonl] [--limit N] [--add FILE.toml]
+                                            [--chroma-url http://127.0.0.1:8000]
      DIR holds the regulations (`lawqa add --manifest …`); its index is built first if it is missing or stale.
      STARD: python eval/stard_manifest.py ../shared/corpora/stard [--core] > stard.toml, then
             LAWQA_DATA_DIR=DIR lawqa add --manifest stard.toml (see README "Scale").
@@ -9,6 +10,8 @@ Prints:
   passage texts (the ratio is what lawqa adds around the model; aim ≥ 0.9);
 - index size on disk, and the peak resident memory of a process that opens the index and answers questions;
 - query p50/p95 next to one query embedding (targets: p50 ≤ 2× one embedding at 11k articles; ≤ 1.5 GB);
+- with --chroma-url: the same against a Chroma server (`chroma run`; the figures are the lawqa process's, the
+  server's memory is its own). Vectors of an existing embedded build of DIR are reused, not embedded again;
 - with --add: an incremental `lawqa add --manifest FILE.toml` + `lawqa index` on a copy of the data dir, and how
   many passages it embedded (only the added regulation's should be).
 """
@@ -47,14 +50,14 @@ def raw_rate(embedder, texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
-def serving_memory(data_dir: Path, questions: list[str]) -> dict:
+def serving_memory(data_dir: Path, questions: list[str], chroma_url: str | None = None) -> dict:
     """Open the index in a fresh process, answer `questions`, and report its peak resident memory."""
     script = (
         "import json, sys, time\n"
         "from assistant.answering.assistant import Assistant\n"
         "from assistant.settings import Settings\n"
         "started = time.perf_counter()\n"
-        f"assistant = Assistant(Settings(data_dir={str(data_dir)!r}))\n"
+        f"assistant = Assistant(Settings(data_dir={str(data_dir)!r}, chroma_url={chroma_url!r}))\n"
         "opened = time.perf_counter() - started\n"
         "for q in json.loads(sys.argv[1]):\n"
         "    assistant.ask(q)\n"
@@ -73,14 +76,16 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=200)
     parser.add_argument("--sample", type=int, default=256, help="passages timed through the bare model")
     parser.add_argument("--add", type=Path, default=None, help="a manifest to add incrementally to a copy")
+    parser.add_argument("--chroma-url", default=None, help="a Chroma server to store the vectors in")
     args = parser.parse_args()
-    settings = Settings(data_dir=args.data_dir)
+    settings = Settings(data_dir=args.data_dir, chroma_url=args.chroma_url)
     embedder = load_embedder(settings.embedder, threads=settings.embed_threads)
     corpus = load_corpus(args.data_dir)
     articles = sum(len(r.articles) for r in corpus.regulations)
-    print(f"corpus: {len(corpus.regulations)} regulations, {articles} articles")
+    print(f"corpus: {len(corpus.regulations)} regulations, {articles} articles"
+          + (f"; vectors in the Chroma server at {settings.chroma_url}" if settings.chroma_url else ""))
 
-    report = build_index(corpus, embedder, data_dir=args.data_dir)
+    report = build_index(corpus, embedder, data_dir=args.data_dir, chroma_url=settings.chroma_url)
     if report.up_to_date:
         print("build: already up to date (build figures are those of the `lawqa index` run that made it)")
     else:
@@ -98,7 +103,7 @@ def main() -> None:
     from bench_query import percentile  # same folder: run as a script
 
     cases = _questions(args.dataset, args.limit)
-    memory = serving_memory(args.data_dir, cases[:20])
+    memory = serving_memory(args.data_dir, cases[:20], settings.chroma_url)
     print(f"serving process: opened in {memory['opened_s']:.1f} s, peak resident memory "
           f"{memory['peak_kb'] / 1024:.0f} MB after 20 questions")
     from assistant.answering.assistant import Assistant
