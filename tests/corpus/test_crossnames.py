@@ -21,6 +21,7 @@ def mixed(corpus) -> Corpus:
         replace(shanghai, id="e-commerce-law", title={"zh": "中华人民共和国电子商务法"}, short_name={}, aliases=()),
         replace(shanghai, id="shanghai-data", title={"zh": "上海市数据条例"}, short_name={}, aliases=()),
         replace(shenzhen, id="gdpr", title={"en": "General Data Protection Regulation"}, short_name={}, aliases=()),
+        replace(shanghai, id="cybersecurity-law", title={"zh": "中华人民共和国网络安全法"}, short_name={}, aliases=()),
     ]
     return Corpus(regulations=(shanghai, shenzhen, *one_language))
 
@@ -33,9 +34,20 @@ def mixed(corpus) -> Corpus:
     ("通用数据保护条例第十七条讲了什么？", "gdpr"),
     ("按电商法这种做法合法吗？", "e-commerce-law"),
     ("数安法对重要数据怎么规定？", "data-security-law"),
+    # A compound English word: 网络 is "cyber" in the dictionary's 网络空间 "cyberspace".
+    ("Under China's Cybersecurity Law, what is the maximum fine?", "cybersecurity-law"),
+    ("What does the Cyber Security Law say about logs?", "cybersecurity-law"),
+    ("How does the CSL define personal information?", "cybersecurity-law"),
 ])
 def test_a_regulation_is_named_in_the_other_language_or_by_a_short_form(mixed, text, regulation):
     assert [r for r, _ in find_regulations(text, mixed, fuzzy=False)] == [regulation]
+
+
+def test_a_chinese_name_finds_an_english_compound_title(corpus):
+    shanghai, shenzhen = corpus.regulations
+    act = replace(shenzhen, id="cyber-act", title={"en": "Cybersecurity Act"}, short_name={}, aliases=())
+    loaded = Corpus(regulations=(shanghai, act))
+    assert [r for r, _ in find_regulations("按照网络安全法，运营者要做什么？", loaded, fuzzy=False)] == ["cyber-act"]
 
 
 @pytest.mark.parametrize("text", [
