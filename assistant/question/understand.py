@@ -33,16 +33,49 @@ _ANAPHORA = re.compile(r"呢|这|该|其|上述|此|它|他们|那个|那条|这
                        r"likewise|also|too|as well|anything like|equivalent|counterpart|the city|beyond)\b",
                        re.IGNORECASE)
 _SHORT_ZH, _SHORT_EN = 16, 8
-# Jurisdictions a question may name; those a loaded regulation covers (by short name or alias) are ignored,
-# the rest tell that the question is about someone else's rules.
-JURISDICTIONS = (*"""
-北京 天津 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃
-青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 杭州 南京 苏州 广州 成都 武汉 西安 厦门 天津 欧盟 欧洲 美国 英国 日本 韩国
-新加坡 德国 法国 加州 联合国
-""".split(), "Beijing", "Tianjin", "Chongqing", "Guangdong", "Zhejiang", "Jiangsu", "Hangzhou", "Guangzhou",
-                 "Hong Kong", "Macau", "Macao", "Taiwan", "EU", "European Union", "Europe", "European",
-                 "United States", "USA", "America", "American", "UK", "Britain", "British", "Japan", "Korea",
-                 "Singapore", "Germany", "France", "California", "New York", "United Nations")
+# Jurisdictions a question may name, one place a line in both languages. A place a loaded regulation covers is
+# not "other": it is one of the regulation's names, or the regulation's own text keeps naming it (欧盟 for the
+# GDPR, whose articles say "Union" law of the "European" Parliament). The rest tell that the question is about
+# someone else's rules.
+JURISDICTION_GROUPS: tuple[tuple[str, ...], ...] = tuple(tuple(line.split("|")) for line in """
+北京|Beijing
+天津|Tianjin
+重庆|Chongqing
+河北|山西|辽宁|吉林|黑龙江|安徽|福建|江西|山东|河南|湖北|湖南|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆
+江苏|Jiangsu
+浙江|Zhejiang
+广东|Guangdong
+杭州|Hangzhou
+南京
+苏州
+广州|Guangzhou
+成都
+武汉
+西安
+厦门
+香港|Hong Kong
+澳门|Macau|Macao
+台湾|Taiwan
+欧盟|欧洲|EU|European Union|Europe|European|Union
+美国|United States|USA|America|American
+英国|UK|Britain|British
+日本|Japan
+韩国|Korea
+新加坡|Singapore
+德国|Germany
+法国|France
+加州|California
+New York
+联合国|United Nations
+""".strip().splitlines())
+# Only the names a question is searched for ("Union" alone is too common to name the EU in a question, but it
+# tells that the GDPR's text is about the EU); the provinces share a line, each its own place.
+_SEARCHED = {name for group in JURISDICTION_GROUPS for name in group} - {"Union"}
+JURISDICTIONS = tuple(name for group in JURISDICTION_GROUPS for name in group if name in _SEARCHED)
+_PROVINCES = JURISDICTION_GROUPS[3]
+_PREVALENT = 0.1  # a place named in at least this share of a regulation's articles is covered by it
+_ANY_PLACE = re.compile("|".join(re.escape(n) if not n.isascii() else rf"\b{re.escape(n)}\b"
+                                 for n in sorted({n for g in JURISDICTION_GROUPS for n in g}, key=len, reverse=True)))
 
 
 # Legal instruments a question may name; those the corpus itself mentions (e.g. the Civil Code) are ignored,
@@ -108,9 +141,33 @@ _JURISDICTION_PATTERNS = [(place, re.compile(re.escape(place) if not place.isasc
 
 def find_other_jurisdictions(text: str, corpus: Corpus) -> list[str]:
     """Jurisdictions named in `text` that no loaded regulation covers (香港, EU, Beijing …)."""
-    covered = {name.lower() for names in corpus_names(corpus).values() for name in names}
-    return [place for place, pattern in _JURISDICTION_PATTERNS
-            if place.lower() not in covered and pattern.search(text)]
+    covered = _covered_places(corpus)
+    return [place for place, pattern in _JURISDICTION_PATTERNS if place not in covered and pattern.search(text)]
+
+
+_PLACES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _places_of(group: tuple[str, ...]) -> list[tuple[str, ...]]:
+    return [(name,) for name in group] if group is _PROVINCES else [group]
+
+
+def _covered_places(corpus: Corpus) -> frozenset[str]:
+    """Every name of every place a loaded regulation covers (by its names, or by naming it in its articles)."""
+    if corpus not in _PLACES:
+        names = {name.lower() for names in corpus_names(corpus).values() for name in names}
+        places = [p for group in JURISDICTION_GROUPS for p in _places_of(group)]
+        named_in: list[list[frozenset[str]]] = [  # per regulation, per article: the place names it contains
+            [frozenset(_ANY_PLACE.findall(" ".join(v.text for v in a.texts))) for a in r.articles]
+            for r in corpus.regulations if len(r.articles) >= 5]
+        covered: set[str] = set()
+        for place in places:
+            if any(n.lower() in names for n in place) or any(
+                    sum(bool(found & set(place)) for found in articles) >= _PREVALENT * len(articles)
+                    for articles in named_in):
+                covered.update(place)
+        _PLACES[corpus] = frozenset(covered)
+    return _PLACES[corpus]
 
 
 def find_other_instruments(text: str, corpus: Corpus) -> list[str]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.corpus.manifest import RegulationEntry
+from assistant.corpus.model import Corpus
+from assistant.corpus.sources import build_regulation
 from assistant.errors import InputError
 from assistant.question.understand import ArticleRef, check_question, understand
 from assistant.text.conversation import Turn, parse_history
@@ -87,6 +90,19 @@ def test_other_jurisdictions_are_noticed(corpus):
     assert understand("香港对人工智能是怎么监管的？", corpus).other_jurisdictions == ("香港",)
     assert understand("What does the EU AI Act require?", corpus).other_jurisdictions == ("EU",)
     assert understand("深圳和香港的合作区", corpus).regulations == (SHENZHEN,)
+
+
+def test_a_place_a_loaded_regulation_keeps_naming_is_not_another_jurisdiction(corpus, tmp_path):
+    # An EU law titled without "EU": its articles name the Union, so 欧盟 / EU questions are about it.
+    body = "\n\n".join(f"Article {n}\nMember States of the European Union shall apply Union rules {n}."
+                       for n in range(1, 7))
+    (tmp_path / "eu.md").write_text(f"# Data Rules\n\n{body}\n", encoding="utf-8")
+    entry = RegulationEntry(id="eu-data", title={"en": "Data Rules"}, source=[{"file": "eu.md", "languages": ["en"]}])
+    loaded = Corpus(regulations=(*corpus.regulations, build_regulation(entry, tmp_path)))
+    for question in ("What does the EU say about cookies?", "欧盟对cookie怎么规定？", "In Europe, who enforces this?"):
+        assert understand(question, loaded).other_jurisdictions == ()
+    assert understand("香港对数据是怎么监管的？", loaded).other_jurisdictions == ("香港",)
+    assert understand("欧盟对cookie怎么规定？", corpus).other_jurisdictions == ("欧盟",)  # without it: another's rules
 
 
 @pytest.mark.parametrize("question, message", [("", "the question is empty"), ("   ", "the question is empty"),
