@@ -37,6 +37,7 @@ from .builds import (
     build_lock,
     built_with,
     checksum_files,
+    collection_names,
     damaged_files,
     index_root,
     read_meta,
@@ -56,7 +57,7 @@ from .vector_cache import VectorCache, bundled_cache
 
 INDEX_FORMAT = 1
 # Bump when tokenisation or passage layout changes, so existing indexes are rebuilt.
-PIPELINE_VERSION = "passages-2/tokens-1/terms-2/article-tokens-1/precedents-2/vectors-1/meta-3"
+PIPELINE_VERSION = "passages-2/tokens-1/terms-2/article-tokens-1/precedents-2/vectors-2/meta-3"
 
 
 @dataclass(frozen=True)
@@ -153,12 +154,14 @@ def build_index(corpus: Corpus, embedder: Embedder, *, data_dir: Path, chroma_ur
 
         collection = f"lawqa-{build_id}"
         store = store_for(build_dir, chroma_url)
-        store.create(collection, metadata={"embedder": embedder.name, "dimension": embedder.dimension,
-                                           "lawqa_format": INDEX_FORMAT})
         matrix = np.vstack([by_id[p.id] for p in embedded]) if embedded else \
             np.zeros((0, embedder.dimension), dtype=np.float32)
-        if embedded:
-            store.add(collection, [p.id for p in embedded], matrix, [_metadata(p) for p in embedded])
+        for name, paragraphs in zip(collection_names(collection), (False, True)):
+            store.create(name, metadata={"embedder": embedder.name, "dimension": embedder.dimension,
+                                         "lawqa_format": INDEX_FORMAT})
+            rows = [i for i, p in enumerate(embedded) if (p.paragraph > 0) == paragraphs]
+            if rows:
+                store.add(name, [embedded[i].id for i in rows], matrix[rows], [_metadata(embedded[i]) for i in rows])
         np.savez(build_dir / VECTORS_FILE, ids=np.array([p.id for p in embedded]),
                  vectors=matrix.astype(np.float32, copy=False))
         tracker.update("embedding", store=1, store_passage=len(embedded))
@@ -257,7 +260,9 @@ def _reusable_vectors(root: Path, current: IndexMeta, embedder: Embedder, finger
         rows = {r.id: i for i, r in enumerate(records)}
         return {pid: saved[rows[pid]] for pid in unchanged}
     try:
-        return store_for(build_dir, current.chroma_url).vectors(current.collection, unchanged)
+        store = store_for(build_dir, current.chroma_url)
+        return {pid: v for name in collection_names(current.collection)
+                for pid, v in store.vectors(name, unchanged).items()}
     except IndexStateError:
         return {}  # the old collection is gone (e.g. another server): embed everything afresh
 

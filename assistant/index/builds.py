@@ -201,6 +201,13 @@ def in_use(build_dir: Path) -> bool:
         return not free
 
 
+def collection_names(collection: str) -> tuple[str, str]:
+    """A build's two Chroma collections: its article passages, and its paragraph passages. Kept apart, the usual
+    query (article passages, any regulation) needs no metadata filter: on a Chroma server holding STARD full
+    (35,403 passages) an unfiltered query takes ~2.4 ms, one filtered by passage kind 40-80 ms."""
+    return collection, collection + "-paragraphs"
+
+
 def store_for(build_dir: Path, chroma_url: str | None) -> VectorStore:
     """The vector store a build lives in: the Chroma server at `chroma_url`, else the build's own directory."""
     return ChromaStore(chroma_url) if chroma_url else ChromaStore(build_dir / "chroma")
@@ -270,6 +277,7 @@ def remove_old_builds(root: Path, *, keep: set[str], chroma_url: str | None) -> 
                 except (OSError, ValueError):  # no or damaged metadata: nothing known to drop on the server
                     meta = None
                 if meta is not None and meta.chroma_url == chroma_url:
-                    ChromaStore(chroma_url).drop(meta.collection)
+                    for name in collection_names(meta.collection):
+                        ChromaStore(chroma_url).drop(name)
             shutil.rmtree(build_dir, ignore_errors=True)
     return left

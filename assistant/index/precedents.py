@@ -30,6 +30,7 @@ from ..corpus.model import Corpus, regulation_of
 from ..question.understand import understand
 from ..resources import bundled_path
 from .embedding import Embedder
+from .similarity import similarities
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class PrecedentTable:
         `scope`; the precedent with the same key, if any, is the question itself and is left out."""
         if not self.precedents:
             return Neighbours({}, -1.0, None)
-        similarity = self.vectors @ np.asarray(vector, dtype=np.float32)
+        similarity = similarities(self.vectors, np.asarray(vector, dtype=np.float32))
         mine = self._rows_of.get(key, [])
         similarity[mine] = -np.inf  # a question is no precedent for itself
         others = self._unanswerable.copy()

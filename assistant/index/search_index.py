@@ -25,6 +25,7 @@ from .builds import (
     IndexMeta,
     PassageRecord,
     built_with,
+    collection_names,
     hold_build,
     index_root,
     read_meta,
@@ -35,6 +36,7 @@ from .builds import (
 )
 from .embedding import Embedder
 from .precedents import PrecedentTable
+from .similarity import similarities, top
 from .store import VectorStore
 from .terms import TermTable, load_term_table
 
@@ -77,7 +79,7 @@ class PassageVectors:
         rows = [i for i, r in enumerate(self.records) if keep(r)]
         if not rows:
             return []
-        return list(zip([self.records[i] for i in rows], (self.matrix[rows] @ vector).tolist()))
+        return list(zip([self.records[i] for i in rows], similarities(self.matrix[rows], vector).tolist()))
 
 
 class SearchIndex:
@@ -119,6 +121,8 @@ class SearchIndex:
         against ~2.5 ms for a Chroma query, and unlike HNSW with a metadata filter it ranks the same way in
         every process. Otherwise Chroma's HNSW index answers (see `DenseSearch`).
         """
+        if regulations and self._everything.issubset(regulations):
+            regulations = None  # a scope of every regulation is no filter (Chroma's filtered query is slower)
         if not self.exact:
             return self._dense_in_store(vector, k=k, regulations=regulations, paragraphs=paragraphs)
         passages = self.passage_vectors(paragraphs=paragraphs)
@@ -126,18 +130,20 @@ class SearchIndex:
         if regulations:
             keep &= np.isin(passages.regulations, list(regulations))
         query = np.asarray(vector, dtype=np.float32)
-        scores = np.where(keep, passages.matrix @ (query / (np.linalg.norm(query) or 1.0)), -np.inf)
-        order = np.argsort(-scores, kind="stable")[:min(k, int(keep.sum()))]
+        scores = np.where(keep, similarities(passages.matrix, query / (np.linalg.norm(query) or 1.0)), -np.inf)
+        order = top(scores, min(k, int(keep.sum())))
         return [(passages.records[i], float(scores[i])) for i in order]
 
     def _dense_in_store(self, vector: np.ndarray, *, k: int, regulations: Sequence[str] | None,
                         paragraphs: bool) -> list[tuple[PassageRecord, float]]:
-        clauses: list[dict] = [{"paragraph": {"$gt": 0}} if paragraphs else {"paragraph": 0}]
-        if regulations:
-            clauses.append({"regulation": {"$in": list(regulations)}})
-        where = clauses[0] if len(clauses) == 1 else {"$and": clauses}
-        hits = self.store.query(self.meta.collection, vector, k=min(k, self.meta.embedded), where=where)
+        where = {"regulation": {"$in": list(regulations)}} if regulations else None
+        name = collection_names(self.meta.collection)[paragraphs]
+        hits = self.store.query(name, vector, k=min(k, self.meta.embedded), where=where)
         return [(self._by_id[pid], score) for pid, score in hits if pid in self._by_id]
+
+    @functools.cached_property
+    def _everything(self) -> frozenset[str]:
+        return frozenset(r.regulation for r in self.records)
 
     def passage_vectors(self, *, paragraphs: bool = False) -> PassageVectors:
         """Every embedded article passage (or, with `paragraphs`, paragraph passage) and its unit vector.
@@ -151,7 +157,9 @@ class SearchIndex:
                 matrix = None if self._vectors_path is None else \
                     read_vectors(self._vectors_path, [r.id for r in embedded], self.meta.dimension)
                 if matrix is None:
-                    stored = self.store.vectors(self.meta.collection, [r.id for r in embedded])
+                    ids = [r.id for r in embedded]
+                    stored = {pid: v for name in collection_names(self.meta.collection)
+                              for pid, v in self.store.vectors(name, ids).items()}
                     embedded = tuple(r for r in embedded if r.id in stored)
                     matrix = np.vstack([stored[r.id] for r in embedded]) if embedded else \
                         np.zeros((0, self.meta.dimension), dtype=np.float32)
@@ -169,9 +177,9 @@ class SearchIndex:
         if not tokens:
             return []
         scores = np.asarray(self.bm25.get_scores(list(tokens)))
-        if regulations:
+        if regulations and not self._everything.issubset(regulations):
             scores = scores * np.isin(self._regulation_of, list(regulations))
-        order = np.argsort(-scores)[:k]
+        order = top(scores, k)
         return [(self._keyword_records[i], float(scores[i])) for i in order if scores[i] > 0]
 
     @property
@@ -262,7 +270,8 @@ def _open_build(build_dir: Path, meta: IndexMeta, *, chroma_url: str | None,
                                         and meta.embedded <= EXACT_SEARCH_LIMIT)
     store = store_for(build_dir, chroma_url)
     if not exact:
-        store.check(meta.collection)
+        for name in collection_names(meta.collection):
+            store.check(name)
     return SearchIndex(meta=meta, store=store, records=records, bm25=bm25,
                        terms_path=build_dir / "terms.json", precedents=precedents,
                        exact=exact, vectors_path=None if spared else build_dir / VECTORS_FILE)

@@ -21,7 +21,15 @@ from assistant.corpus.adding import add_regulation
 from assistant.corpus.sources import load_corpus
 from assistant.errors import ConfigError, DamagedIndexError, IndexStateError
 from assistant.index.build import build_index
-from assistant.index.builds import VECTORS_FILE, build_lock, checked_files, in_use, index_root, read_meta
+from assistant.index.builds import (
+    VECTORS_FILE,
+    build_lock,
+    checked_files,
+    collection_names,
+    in_use,
+    index_root,
+    read_meta,
+)
 from assistant.index.embedding import HashEmbedder
 from assistant.index.search_index import DenseSearch, open_index
 from assistant.settings import Settings
@@ -110,7 +118,11 @@ def test_build_keeps_a_copy_of_the_vectors_for_exact_search(hash_data_dir, hash_
     embedded = [r.id for r in index.records if r.embedded]
     with np.load(index_root(hash_data_dir) / "builds" / index.meta.build_id / VECTORS_FILE) as saved:
         assert saved["ids"].tolist() == embedded
-        stored = index.store.vectors(index.meta.collection, embedded)
+        articles, paragraphs = collection_names(index.meta.collection)
+        stored = {**index.store.vectors(articles, embedded), **index.store.vectors(paragraphs, embedded)}
+        # Article passages and paragraph passages live in a collection each (no metadata filter per query).
+        assert set(index.store.vectors(articles, embedded)) == {r.id for r in index.records
+                                                                if r.embedded and r.paragraph == 0}
         assert np.allclose(saved["vectors"], np.vstack([stored[i] for i in embedded]), atol=1e-6)
 
 
@@ -279,6 +291,9 @@ def test_chroma_server_backend(tmp_path, corpus, chroma_server):
     (hit, _), *_ = index.dense(embedder.embed_query(corpus.article("shanghai-ai-2022", 44).text("en").text), k=1,
                                regulations=["shanghai-ai-2022"])
     assert hit.article_id == "shanghai-ai-2022:44"
+    query = embedder.embed_query(corpus.article("shanghai-ai-2022", 44).text("en").text)
+    assert all(r.paragraph == 0 for r, _ in index.dense(query, k=20))  # unscoped: the article collection
+    assert all(r.paragraph > 0 for r, _ in index.dense(query, k=20, paragraphs=True))
     # Rebuilding after a change reuses the vectors stored on the server.
     source = tmp_path / "extra.txt"
     source.write_text("Article 1 Robots shall be registered.\n")
@@ -286,6 +301,13 @@ def test_chroma_server_backend(tmp_path, corpus, chroma_server):
     report = build_index(load_corpus(tmp_path), embedder, data_dir=tmp_path, chroma_url=chroma_server)
     assert (report.embedded, report.reused) == (2, 608)
     assert open_index(tmp_path, embedder, chroma_url=chroma_server).meta.collection == f"lawqa-{report.build_id}"
+    from urllib.parse import urlparse
+
+    import chromadb
+
+    url = urlparse(chroma_server)
+    names = {c.name for c in chromadb.HttpClient(host=url.hostname, port=url.port).list_collections()}
+    assert set(collection_names(f"lawqa-{report.build_id}")) <= names
 
 
 def test_original_only_dense_texts(tmp_path, corpus):
