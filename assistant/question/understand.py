@@ -195,6 +195,7 @@ _BARE_NUMBER = re.compile(r"\s*(?:条例|条列|法规?|规定|办法|regulation
                           r"(\d{1,3})(?![\d.,:/年月日号%万元个人家岁天]|\s*(?:years?|days?|months?|%|percent|people|"
                           r"million|yuan|euros?|条|款|项))", re.IGNORECASE)
 _LAST_ARTICLE = re.compile(r"\b(?:the\s+)?(?:last|final)\s+article\b|最后一条|最末一条|最后那条", re.IGNORECASE)
+_FIRST_ARTICLE = re.compile(r"\b(?:the\s+)?(?:first|opening)\s+article\b", re.IGNORECASE)  # 第一条 is a number
 
 
 def _article_refs(text: str, corpus: Corpus, named: list[tuple[str, int]],
@@ -210,11 +211,12 @@ def _article_refs(text: str, corpus: Corpus, named: list[tuple[str, int]],
         refs.append(ArticleRef(regulation=regulation, number=found.number, suffix=found.suffix))
     if not refs:
         refs = _bare_refs(text, corpus, named)
-    if _LAST_ARTICLE.search(text):
-        meant = [reg for reg, _ in named] or (list(scope) if len(scope) == 1 else [])
-        for regulation_id in meant:
-            last = corpus.regulation(regulation_id).articles[-1]
-            refs.append(ArticleRef(regulation=regulation_id, number=last.number, suffix=last.suffix))
+    for pattern, index in ((_FIRST_ARTICLE, 0), (_LAST_ARTICLE, -1)):
+        if pattern.search(text):
+            meant = [reg for reg, _ in named] or (list(scope) if len(scope) == 1 else [])
+            for regulation_id in meant:
+                article = corpus.regulation(regulation_id).articles[index]
+                refs.append(ArticleRef(regulation=regulation_id, number=article.number, suffix=article.suffix))
     return tuple(dict.fromkeys(refs))
 
 

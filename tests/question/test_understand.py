@@ -129,6 +129,7 @@ def test_bad_history(history, message):
     ("§ 53 Shenzhen", [("shenzhen-ai-2022", 53, 0)]),
     ("深圳条例第一条到第三条", [("shenzhen-ai-2022", n, 0) for n in (1, 2, 3)]),
     ("What does the last article of the Shenzhen regulation say?", [("shenzhen-ai-2022", 73, 0)]),
+    ("Show me the first article of the Shanghai regulations.", [("shanghai-ai-2022", 1, 0)]),
     ("Shanghai Article 14a", [("shanghai-ai-2022", 14, 1)]),
     ("上海条例第十四条之一", [("shanghai-ai-2022", 14, 1)]),
     ("Shanghai 2022 regulation", []),
