@@ -27,6 +27,7 @@ from ..text.language import Language
 from .provisions import Provisions
 
 CANDIDATES = 20  # articles kept from each ranked list
+PARAGRAPH_DEPTH = CANDIDATES * 6  # paragraph passages fetched: enough that CANDIDATES distinct articles survive
 PIVOT_SOURCES = 3  # nearest same-language articles whose aligned translations seed the pivot search
 Kind = Literal["dense", "keyword", "flag", "value"]
 Ranked = dict[str, tuple[int, float]]  # article id → (rank, score)
@@ -43,6 +44,8 @@ class Probe:
     translated: tuple[str, ...]  # the other language's tokens for `tokens` (bilingual term table)
     vector: np.ndarray
     nearest: tuple[tuple[PassageRecord, float], ...]  # the nearest article passages in scope (dense search)
+    # the nearest paragraph passages, when fetched beside `nearest` (two round trips to a Chroma server overlap)
+    paragraphs: tuple[tuple[PassageRecord, float], ...] | None = None
 
 
 class Path(Protocol):
@@ -92,8 +95,9 @@ class Paragraphs:
     kind: Kind = "dense"
 
     def rank(self, probe: Probe, scope: Sequence[str]) -> Ranked:
-        # Deep enough that CANDIDATES distinct articles survive the fold (long articles have many items).
-        return fold(self.index.dense(probe.vector, k=CANDIDATES * 6, regulations=scope, paragraphs=True))
+        if probe.paragraphs is not None:  # fetched beside the article passages (a Chroma server)
+            return fold(probe.paragraphs)
+        return fold(self.index.dense(probe.vector, k=PARAGRAPH_DEPTH, regulations=scope, paragraphs=True))
 
 
 @dataclass(frozen=True)

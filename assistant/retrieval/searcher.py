@@ -20,6 +20,7 @@ import functools
 import re
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,7 +33,7 @@ from ..question.understand import Query
 from ..text.language import detect_language
 from ..text.tokens import english_tokens, salience, tokenize
 from .calibration import Calibration, add_interactions, load_calibration
-from .paths import CANDIDATES, Probe, Ranked, fold, probe_paths, quoted_articles
+from .paths import CANDIDATES, PARAGRAPH_DEPTH, Probe, Ranked, fold, probe_paths, quoted_articles
 from .provisions import find_provisions
 from .reranking import RERANK_DEPTH, Reranker
 
@@ -46,6 +47,8 @@ _FIGURE = re.compile(r"\d|[一二三四五六七八九十百千万]+(?:元|年|�
 # probability plus PAIR_LIKENESS × the cosine of the two articles (dev comparisons: pair accuracy 0.74 → 0.79).
 PAIR_DEPTH, PAIR_LIKENESS = 3, 2.0
 TITLE_MARGIN = 0.012  # cosine by which a regulation's title must lead to decide an ambiguous lookup
+# A question's paragraph query to a Chroma server runs here while its article query runs in the caller.
+_SERVER_QUERIES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lawqa-chroma")
 _NO_UNANSWERABLE = -1.0  # "precedent_unanswerable" when no unanswerable precedents apply: lean to answering
 
 
@@ -126,9 +129,14 @@ class Searcher:
         vector = self._embed_query(text)
         tokens = tuple(tokenize(text))
         language = detect_language(text)
+        paragraphs = None
+        if not self.index.exact:  # a Chroma server: its two queries (articles, paragraphs) in parallel
+            paragraphs = _SERVER_QUERIES.submit(self.index.dense, vector, k=PARAGRAPH_DEPTH, regulations=scope,
+                                                paragraphs=True)
+        nearest = tuple(self.index.dense(vector, k=CANDIDATES * 3, regulations=scope))
         return Probe(text=text, language=language, tokens=tokens,
                      translated=tuple(self.index.terms.translate(tokens, language)), vector=vector,
-                     nearest=tuple(self.index.dense(vector, k=CANDIDATES * 3, regulations=scope)))
+                     nearest=nearest, paragraphs=None if paragraphs is None else tuple(paragraphs.result()))
 
     def paths(self, text: str, scope: list[str]) -> tuple[Probe, dict[str, Ranked]]:
         """Every retrieval path's ranked articles for one text (see `paths`)."""
@@ -240,9 +248,12 @@ class Searcher:
                                       not any(_FIGURE.search(t.text) for t in top.article.texts)),
             "margin": (hits[0].score - hits[1].score) if len(hits) > 1 and not hits[0].lookup else 0.0,
             # Nearer to a question the regulations do not address than to any they do?
-            "precedent_unanswerable": _NO_UNANSWERABLE if neighbours.unanswerable is None
+            # Only where precedents apply: with none citing the scope (a question about an added regulation),
+            # the difference would measure the scope, not the question.
+            "precedent_unanswerable": _NO_UNANSWERABLE if neighbours.unanswerable is None or not neighbours.articles
             else (neighbours.unanswerable - neighbours.answerable) * 10,
             "precedent_top": (neighbours.articles.get(top.article.id, 0.7) - 0.8) * 10 if top is not None else -1.0,
+            "precedents_apply": float(bool(neighbours.articles)),
         }
 
     def coverage_scorer(self, tokens: Sequence[str]):

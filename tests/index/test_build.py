@@ -294,6 +294,13 @@ def test_chroma_server_backend(tmp_path, corpus, chroma_server):
     query = embedder.embed_query(corpus.article("shanghai-ai-2022", 44).text("en").text)
     assert all(r.paragraph == 0 for r, _ in index.dense(query, k=20))  # unscoped: the article collection
     assert all(r.paragraph > 0 for r, _ in index.dense(query, k=20, paragraphs=True))
+    from assistant.retrieval.searcher import Searcher
+
+    # The searcher fetches a question's paragraph passages beside its article passages (two round trips overlap).
+    probe = Searcher(corpus, index, embedder).probe("robots", ["shanghai-ai-2022"])
+    assert probe.paragraphs is not None and [r.id for r, _ in probe.paragraphs] == \
+        [r.id for r, _ in index.dense(probe.vector, k=len(probe.paragraphs), regulations=["shanghai-ai-2022"],
+                                      paragraphs=True)]
     # Rebuilding after a change reuses the vectors stored on the server.
     source = tmp_path / "extra.txt"
     source.write_text("Article 1 Robots shall be registered.\n")

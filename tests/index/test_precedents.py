@@ -11,7 +11,13 @@ from assistant.corpus.evalset import load_cases
 from assistant.corpus.model import Corpus
 from assistant.index.build import build_index
 from assistant.index.embedding import HashEmbedder
-from assistant.index.precedents import Precedent, PrecedentTable, default_precedents_path, load_precedents
+from assistant.index.precedents import (
+    Neighbours,
+    Precedent,
+    PrecedentTable,
+    default_precedents_path,
+    load_precedents,
+)
 from assistant.index.search_index import open_index
 from assistant.question.understand import understand
 from assistant.retrieval.searcher import Searcher
@@ -111,6 +117,17 @@ def test_a_question_worded_like_a_precedent_is_near_it_as_answerability_evidence
     evidence = searcher.answerability(reworded, searcher.search(reworded))
     assert {"precedent_unanswerable", "precedent_top"} <= set(evidence)
     assert all(not name.startswith("precedent") for name in searcher.candidates(reworded)[article])
+
+
+def test_precedents_are_no_evidence_where_none_cites_the_scope(hash_data_dir, corpus, hash_embedder, monkeypatch):
+    # A question about a regulation the precedents never cite (one a user added): near an unanswerable precedent
+    # or not, the difference would measure the scope, not the question, so the evidence is neutral.
+    searcher = Searcher(corpus, open_index(hash_data_dir, hash_embedder), hash_embedder)
+    query = understand("What does the regulation say about robots?", corpus)
+    monkeypatch.setattr(searcher, "neighbours", lambda _: Neighbours({}, -1.0, 0.9))
+    assert searcher.answerability(query, searcher.search(query))["precedent_unanswerable"] == -1.0
+    monkeypatch.setattr(searcher, "neighbours", lambda _: Neighbours({"shanghai-ai-2022:1": 0.8}, 0.8, 0.9))
+    assert searcher.answerability(query, searcher.search(query))["precedent_unanswerable"] == pytest.approx(1.0)
 
 
 def test_neighbours_match_a_plain_loop_over_the_precedents():
