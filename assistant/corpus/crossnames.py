@@ -90,12 +90,12 @@ def _english_profile(title: str) -> tuple[frozenset[str], frozenset[str]] | None
 
 
 def _pieces(word: str) -> list[str]:
-    """An English title word as stems; a word the dictionary does not know, cut after a bound piece into a
-    word it does: "cybersecurity" → cyber, secur ("protection" stays whole)."""
-    known = _english_words()
-    if word not in known:
+    """An English title word as stems; a word the dictionary does not know (even by its stem), cut after a
+    bound piece into a word it does: "cybersecurity" → cyber, secur ("protection", "interfaces" stay whole)."""
+    known = _english_stems()
+    if stem(word) not in known:
         for head in _all_bound():
-            if word.startswith(head) and word[len(head):] in known:
+            if word.startswith(head) and stem(word[len(head):]) in known:
                 return [head, stem(word[len(head):])]
     return [stem(word)]
 
@@ -106,9 +106,9 @@ def _all_bound() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _english_words() -> frozenset[str]:
-    """Every English word of four or more letters in the dictionary's senses."""
-    return frozenset(w.lower() for senses_ in cedict().values() for sense in senses_ for w in _WORD.findall(sense)
+def _english_stems() -> frozenset[str]:
+    """The stem of every English word of four or more letters in the dictionary's senses."""
+    return frozenset(stem(w) for senses_ in cedict().values() for sense in senses_ for w in _WORD.findall(sense)
                      if len(w) >= 4)
 
 

@@ -259,12 +259,14 @@ def _reusable_vectors(root: Path, current: IndexMeta, embedder: Embedder, finger
     if saved is not None:  # the vectors file holds what the collection holds, without a round trip to Chroma
         rows = {r.id: i for i, r in enumerate(records)}
         return {pid: saved[rows[pid]] for pid in unchanged}
-    try:
-        store = store_for(build_dir, current.chroma_url)
-        return {pid: v for name in collection_names(current.collection)
-                for pid, v in store.vectors(name, unchanged).items()}
-    except IndexStateError:
-        return {}  # the old collection is gone (e.g. another server): embed everything afresh
+    store = store_for(build_dir, current.chroma_url)
+    found: dict[str, np.ndarray] = {}
+    for name in collection_names(current.collection):
+        try:
+            found.update(store.vectors(name, unchanged))
+        except IndexStateError:
+            continue  # that collection is gone (another server; a build older than the paragraph collection)
+    return found
 
 
 def _serving_precedents(root: Path, current: IndexMeta, embedder: Embedder) -> PrecedentTable | None:

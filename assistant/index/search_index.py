@@ -137,7 +137,8 @@ class SearchIndex:
     def _dense_in_store(self, vector: np.ndarray, *, k: int, regulations: Sequence[str] | None,
                         paragraphs: bool) -> list[tuple[PassageRecord, float]]:
         where = {"regulation": {"$in": list(regulations)}} if regulations else None
-        name = collection_names(self.meta.collection)[paragraphs]
+        articles, paragraph_passages = collection_names(self.meta.collection)
+        name = paragraph_passages if paragraphs else articles
         hits = self.store.query(name, vector, k=min(k, self.meta.embedded), where=where)
         return [(self._by_id[pid], score) for pid, score in hits if pid in self._by_id]
 

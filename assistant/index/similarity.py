@@ -9,8 +9,13 @@ with one (the product alone takes ~1 ms either way). Limiting the threads costs 
 from __future__ import annotations
 
 import functools
+import threading
 
 import numpy as np
+
+# threadpoolctl's limit is process-wide: two threads limiting at once could restore each other's setting out of
+# order and leave BLAS at one thread for good. One product at a time (each takes about a millisecond).
+_LIMITING = threading.Lock()
 
 
 @functools.cache
@@ -22,13 +27,13 @@ def _controller():
 
 def similarities(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     """`matrix @ vector`, computed on one BLAS thread."""
-    with _controller().limit(limits=1, user_api="blas"):
+    with _LIMITING, _controller().limit(limits=1, user_api="blas"):
         return matrix @ vector
 
 
 def top(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the `k` highest scores, best first, ties in index order (as a stable sort of all of them
-    would give, without sorting 35,000 scores to keep 60)."""
+    would give, without sorting 35,000 scores to keep 60). Scores may be -inf (filtered out), never NaN."""
     k = max(0, min(k, len(scores)))
     if k == 0:
         return np.zeros(0, dtype=np.intp)

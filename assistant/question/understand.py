@@ -34,9 +34,9 @@ _ANAPHORA = re.compile(r"呢|这|该|其|上述|此|它|他们|那个|那条|这
                        re.IGNORECASE)
 _SHORT_ZH, _SHORT_EN = 16, 8
 # Jurisdictions a question may name, one place a line in both languages. A place a loaded regulation covers is
-# not "other": it is one of the regulation's names, or the regulation's own text keeps naming it (欧盟 for the
-# GDPR, whose articles say "Union" law of the "European" Parliament). The rest tell that the question is about
-# someone else's rules.
+# not "other": it is one of the regulation's names, or the regulation's own articles keep naming it (欧盟 for the
+# GDPR, whose articles name the European Parliament, Commission and Board). The rest tell that the question is
+# about someone else's rules.
 JURISDICTION_GROUPS: tuple[tuple[str, ...], ...] = tuple(tuple(line.split("|")) for line in """
 北京|Beijing
 天津|Tianjin
@@ -56,7 +56,7 @@ JURISDICTION_GROUPS: tuple[tuple[str, ...], ...] = tuple(tuple(line.split("|")) 
 香港|Hong Kong
 澳门|Macau|Macao
 台湾|Taiwan
-欧盟|欧洲|EU|European Union|Europe|European|Union
+欧盟|欧洲|EU|European Union|Europe|European
 美国|United States|USA|America|American
 英国|UK|Britain|British
 日本|Japan
@@ -68,12 +68,10 @@ JURISDICTION_GROUPS: tuple[tuple[str, ...], ...] = tuple(tuple(line.split("|")) 
 New York
 联合国|United Nations
 """.strip().splitlines())
-# Only the names a question is searched for ("Union" alone is too common to name the EU in a question, but it
-# tells that the GDPR's text is about the EU); the provinces share a line, each its own place.
-_SEARCHED = {name for group in JURISDICTION_GROUPS for name in group} - {"Union"}
-JURISDICTIONS = tuple(name for group in JURISDICTION_GROUPS for name in group if name in _SEARCHED)
-_PROVINCES = JURISDICTION_GROUPS[3]
-_PREVALENT = 0.1  # a place named in at least this share of a regulation's articles is covered by it
+JURISDICTIONS = tuple(name for group in JURISDICTION_GROUPS for name in group)
+_PROVINCES = next(group for group in JURISDICTION_GROUPS if "河北" in group)  # one line, each its own place
+# A place named in at least this share of a regulation's articles, and in at least this many, is covered by it.
+_PREVALENT, _PREVALENT_ARTICLES = 0.1, 3
 _ANY_PLACE = re.compile("|".join(re.escape(n) if not n.isascii() else rf"\b{re.escape(n)}\b"
                                  for n in sorted({n for g in JURISDICTION_GROUPS for n in g}, key=len, reverse=True)))
 
@@ -148,6 +146,10 @@ def find_other_jurisdictions(text: str, corpus: Corpus) -> list[str]:
 _PLACES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def _naming(articles: list[frozenset[str]], place: tuple[str, ...]) -> int:
+    return sum(bool(found & set(place)) for found in articles)
+
+
 def _places_of(group: tuple[str, ...]) -> list[tuple[str, ...]]:
     return [(name,) for name in group] if group is _PROVINCES else [group]
 
@@ -163,7 +165,7 @@ def _covered_places(corpus: Corpus) -> frozenset[str]:
         covered: set[str] = set()
         for place in places:
             if any(n.lower() in names for n in place) or any(
-                    sum(bool(found & set(place)) for found in articles) >= _PREVALENT * len(articles)
+                    _naming(articles, place) >= max(_PREVALENT * len(articles), _PREVALENT_ARTICLES)
                     for articles in named_in):
                 covered.update(place)
         _PLACES[corpus] = frozenset(covered)

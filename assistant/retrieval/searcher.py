@@ -47,7 +47,8 @@ _FIGURE = re.compile(r"\d|[一二三四五六七八九十百千万]+(?:元|年|�
 # probability plus PAIR_LIKENESS × the cosine of the two articles (dev comparisons: pair accuracy 0.74 → 0.79).
 PAIR_DEPTH, PAIR_LIKENESS = 3, 2.0
 TITLE_MARGIN = 0.012  # cosine by which a regulation's title must lead to decide an ambiguous lookup
-# A question's paragraph query to a Chroma server runs here while its article query runs in the caller.
+# A question's paragraph query to a Chroma server runs here while its article query runs in the caller (as many
+# workers as the UI answers at once; a slow server is bounded by the Chroma client's own HTTP timeouts).
 _SERVER_QUERIES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lawqa-chroma")
 _NO_UNANSWERABLE = -1.0  # "precedent_unanswerable" when no unanswerable precedents apply: lean to answering
 
@@ -130,7 +131,7 @@ class Searcher:
         tokens = tuple(tokenize(text))
         language = detect_language(text)
         paragraphs = None
-        if not self.index.exact:  # a Chroma server: its two queries (articles, paragraphs) in parallel
+        if not self.index.exact and self.index.meta.chroma_url:  # a Chroma server: its two round trips overlap
             paragraphs = _SERVER_QUERIES.submit(self.index.dense, vector, k=PARAGRAPH_DEPTH, regulations=scope,
                                                 paragraphs=True)
         nearest = tuple(self.index.dense(vector, k=CANDIDATES * 3, regulations=scope))
@@ -248,8 +249,10 @@ class Searcher:
                                       not any(_FIGURE.search(t.text) for t in top.article.texts)),
             "margin": (hits[0].score - hits[1].score) if len(hits) > 1 and not hits[0].lookup else 0.0,
             # Nearer to a question the regulations do not address than to any they do?
-            # Only where precedents apply: with none citing the scope (a question about an added regulation),
-            # the difference would measure the scope, not the question.
+            # Only where precedents apply: with none citing the scope (a question narrowed to an added
+            # regulation) the difference would measure the scope, not the question, so it takes a fixed value and
+            # `precedents_apply` is 0; the fit gives each case its own intercept (a calibration fitted before
+            # this flag existed treats every question as one where precedents apply).
             "precedent_unanswerable": _NO_UNANSWERABLE if neighbours.unanswerable is None or not neighbours.articles
             else (neighbours.unanswerable - neighbours.answerable) * 10,
             "precedent_top": (neighbours.articles.get(top.article.id, 0.7) - 0.8) * 10 if top is not None else -1.0,

@@ -175,12 +175,12 @@ def render_sources(turns: Sequence[Turn], corpus: Corpus | None, language: Langu
     return "".join(parts)
 
 
-def mode_line(answer: Answer | Turn | None, language: Language) -> str:
+def mode_line(shown: Answer | Turn | None, language: Language) -> str:
     """Which mode answered (an answer, or the last turn's record of one), and why it fell back if it did."""
     text = TEXT[language]
-    if answer is None:
+    if shown is None:
         return ""
-    turn = answer if isinstance(answer, Turn) else Turn.of("", answer)
+    turn = shown if isinstance(shown, Turn) else Turn.of("", shown)
     line = text["mode_llm" if turn.mode == "llm" else "mode_extractive"]
     if turn.note:
         line = text["fallback"] + html.escape(turn.note)

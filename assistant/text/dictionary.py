@@ -49,10 +49,10 @@ _ONE_WORD = re.compile(r"[a-z]{6,}")
 
 @lru_cache(maxsize=1)
 def bound_forms() -> dict[str, frozenset[str]]:
-    """Word → English pieces it stands for inside a compound word, learnt from two-word entries whose
-    sense is one English word made of a piece and a sense of the other word: 网络空间 "cyberspace" = 网络 +
-    空间 ("space") gives 网络 → "cyber"; so "Cybersecurity Law" can name 网络安全法. Pieces are at least
-    three letters; the whole word is at least six."""
+    """Word → English pieces it stands for at the start of a compound word, learnt from two-word entries
+    whose sense is one English word ending in a sense of the second word: 网络空间 "cyberspace" = 网络 + 空间
+    ("space") gives 网络 → "cyber"; so "Cybersecurity Law" can name 网络安全法. Pieces are at least three
+    letters; the whole word is at least six."""
     words = cedict()
     found: dict[str, set[str]] = {}
     for word, definitions in words.items():
@@ -65,16 +65,11 @@ def bound_forms() -> dict[str, frozenset[str]]:
         if len(cuts) != 1:  # no cut, or more than one way to read the word
             continue
         parts = cuts[0]
-        for whole in compound:
-            for index, part in enumerate(parts):
-                other = parts[1 - index]
-                for sense in (w.lower() for s in words.get(part, ()) for w in s.split()):
-                    if len(sense) < 4 or len(whole) - len(sense) < 3:
-                        continue
-                    if index == 1 and whole.endswith(sense):
-                        found.setdefault(other, set()).add(whole[: -len(sense)])
-                    elif index == 0 and whole.startswith(sense):
-                        found.setdefault(other, set()).add(whole[len(sense):])
+        head, tail = parts
+        for whole in compound:  # "cyberspace" = a piece for 网络 + "space", a sense of 空间
+            for sense in (w.lower() for s in words.get(tail, ()) for w in s.split()):
+                if len(sense) >= 4 and len(whole) - len(sense) >= 3 and whole.endswith(sense):
+                    found.setdefault(head, set()).add(whole[: -len(sense)])
     return {word: frozenset(pieces) for word, pieces in found.items()}
 
 

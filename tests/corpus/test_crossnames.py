@@ -50,6 +50,15 @@ def test_a_chinese_name_finds_an_english_compound_title(corpus):
     assert [r for r, _ in find_regulations("按照网络安全法，运营者要做什么？", loaded, fuzzy=False)] == ["cyber-act"]
 
 
+def test_a_plural_title_word_is_not_cut_as_a_compound(corpus):
+    # "Interfaces" is a known word by its stem: it stays whole (not inter + faces), so 数据接口规定 names it.
+    shanghai, shenzhen = corpus.regulations
+    rules = replace(shenzhen, id="data-interfaces", title={"en": "Provisions on Data Interfaces"}, short_name={},
+                    aliases=())
+    loaded = Corpus(regulations=(shanghai, rules))
+    assert [r for r, _ in find_regulations("数据接口规定第五条", loaded, fuzzy=False)] == ["data-interfaces"]
+
+
 @pytest.mark.parametrize("text", [
     "What does the Copyright Law say about AI art?",  # a law that is not loaded
     "Is the ABC Act relevant?",

@@ -29,9 +29,12 @@ from assistant.index.builds import (
     in_use,
     index_root,
     read_meta,
+    read_records,
 )
 from assistant.index.embedding import HashEmbedder
 from assistant.index.search_index import DenseSearch, open_index
+from assistant.index.store import ChromaStore
+from assistant.index.vector_cache import VectorCache
 from assistant.settings import Settings
 from assistant.text.tokens import tokenize
 
@@ -143,6 +146,19 @@ def test_a_damaged_vectors_file_falls_back_to_the_store(tmp_path, corpus, hash_e
     stored = open_index(tmp_path, hash_embedder, dense_search="chroma").dense(vector, k=3)
     assert damaged[0][0].article_id == "shenzhen-ai-2022:71"
     assert [r.id for r, _ in damaged] == [r.id for r, _ in stored]
+
+
+def test_without_its_vectors_file_a_rebuild_reuses_what_each_collection_still_holds(tmp_path, corpus, hash_embedder):
+    # One collection gone (e.g. a build older than the paragraph collection) costs only its own vectors.
+    build_index(corpus, hash_embedder, data_dir=tmp_path)
+    meta = read_meta(tmp_path)
+    build_dir = index_root(tmp_path) / "builds" / meta.build_id
+    (build_dir / VECTORS_FILE).unlink()
+    store = ChromaStore(build_dir / "chroma")
+    store.drop(collection_names(meta.collection)[1])
+    articles = sum(1 for r in read_records(build_dir) if r.embedded and r.paragraph == 0)
+    report = build_index(corpus, CountingEmbedder(), data_dir=tmp_path, vector_cache=VectorCache.empty())
+    assert report.reused == articles and report.embedded == meta.embedded - articles
 
 
 def test_an_unknown_dense_search_is_refused(hash_data_dir, hash_embedder):

@@ -125,9 +125,11 @@ def test_precedents_are_no_evidence_where_none_cites_the_scope(hash_data_dir, co
     searcher = Searcher(corpus, open_index(hash_data_dir, hash_embedder), hash_embedder)
     query = understand("What does the regulation say about robots?", corpus)
     monkeypatch.setattr(searcher, "neighbours", lambda _: Neighbours({}, -1.0, 0.9))
-    assert searcher.answerability(query, searcher.search(query))["precedent_unanswerable"] == -1.0
+    evidence = searcher.answerability(query, searcher.search(query))
+    assert (evidence["precedent_unanswerable"], evidence["precedents_apply"]) == (-1.0, 0.0)
     monkeypatch.setattr(searcher, "neighbours", lambda _: Neighbours({"shanghai-ai-2022:1": 0.8}, 0.8, 0.9))
-    assert searcher.answerability(query, searcher.search(query))["precedent_unanswerable"] == pytest.approx(1.0)
+    evidence = searcher.answerability(query, searcher.search(query))
+    assert evidence["precedent_unanswerable"] == pytest.approx(1.0) and evidence["precedents_apply"] == 1.0
 
 
 def test_neighbours_match_a_plain_loop_over_the_precedents():

@@ -105,6 +105,18 @@ def test_a_place_a_loaded_regulation_keeps_naming_is_not_another_jurisdiction(co
     assert understand("欧盟对cookie怎么规定？", corpus).other_jurisdictions == ("欧盟",)  # without it: another's rules
 
 
+def test_a_rare_mention_does_not_cover_a_place(corpus, tmp_path):
+    # One 香港 clause in a short regulation, a trade union in every article, a province beside another: none
+    # makes 香港, the EU or the other province this regulation's own.
+    lines = [f"第{n}条 工会会员 Trade Union 事项{n}。" for n in "一二三四五六七八"] + ["第九条 与香港、广东省河北的合作。"]
+    (tmp_path / "rules.md").write_text("# 某办法\n\n" + "\n\n".join(lines) + "\n", encoding="utf-8")
+    entry = RegulationEntry(id="some-rules", title={"zh": "某办法"}, source=[{"file": "rules.md", "languages": ["zh"]}])
+    loaded = Corpus(regulations=(*corpus.regulations, build_regulation(entry, tmp_path)))
+    assert understand("香港对数据是怎么监管的？", loaded).other_jurisdictions == ("香港",)
+    assert understand("What does the EU say about unions?", loaded).other_jurisdictions == ("EU",)
+    assert understand("河北和山西有什么不同？", loaded).other_jurisdictions == ("河北", "山西")
+
+
 @pytest.mark.parametrize("question, message", [("", "the question is empty"), ("   ", "the question is empty"),
                                                ("x" * 2001, "2001 characters long")])
 def test_bad_questions(question, message):

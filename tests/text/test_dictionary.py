@@ -20,5 +20,6 @@ def test_a_bound_form_is_learnt_from_a_compound_entry():
     assert "cyber" in bound_forms()["网络"]
 
 
-def test_no_bound_form_for_words_no_compound_splits():
+def test_bound_forms_are_leading_pieces_only():
     assert "数据" not in bound_forms()
+    assert "法" not in bound_forms()  # no trailing pieces ("-ation") learnt
