@@ -51,7 +51,7 @@ INTERACTIONS = {
 }
 FEATURES = FEATURES + tuple(f"{flag}*{name}" for flag, names in INTERACTIONS.items() for name in names)
 ANSWERABILITY = ("top_probability", "top3_probability", "unknown_share", "top_coverage", "top_dense", "chinese",
-                 "margin", "other_jurisdiction", "uncovered_share", "quantity_missing", "quote_found",
+                 "margin", "other_jurisdiction", "quantity_missing", "quote_found",
                  "other_instrument", "asks_procedure", "precedent_unanswerable", "precedent_top", "precedents_apply")
 _ABSENT_GAP = -0.8  # scaled cosine gap given to an article a dense path did not return
 Ranked = Mapping[str, tuple[int, float]]
