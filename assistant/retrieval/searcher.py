@@ -50,7 +50,7 @@ TITLE_MARGIN = 0.012  # cosine by which a regulation's title must lead to decide
 # A question's paragraph query to a Chroma server runs here while its article query runs in the caller (as many
 # workers as the UI answers at once; a slow server is bounded by the Chroma client's own HTTP timeouts).
 _SERVER_QUERIES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lawqa-chroma")
-_NO_UNANSWERABLE = -1.0  # "precedent_unanswerable" when no unanswerable precedents apply: lean to answering
+_NO_UNANSWERABLE = -1.0  # "precedent_unanswerable" where precedents do not apply (see `answerability`)
 
 
 @dataclass(frozen=True)

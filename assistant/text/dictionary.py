@@ -64,8 +64,7 @@ def bound_forms() -> dict[str, frozenset[str]]:
         cuts = [(word[:i], word[i:]) for i in range(1, len(word)) if word[:i] in words and word[i:] in words]
         if len(cuts) != 1:  # no cut, or more than one way to read the word
             continue
-        parts = cuts[0]
-        head, tail = parts
+        head, tail = cuts[0]
         for whole in compound:  # "cyberspace" = a piece for 网络 + "space", a sense of 空间
             for sense in (w.lower() for s in words.get(tail, ()) for w in s.split()):
                 if len(sense) >= 4 and len(whole) - len(sense) >= 3 and whole.endswith(sense):
