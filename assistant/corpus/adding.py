@@ -215,11 +215,15 @@ def _first_heading(path: Path) -> str:
 
 
 def _id_for(path: Path, prefix: str) -> str:
-    """An ASCII id for a file: its name where that is ASCII, else the folder's name and a short hash."""
+    """An ASCII id for a file from its name, Chinese written in pinyin (个人信息保护法(2021-08-20) →
+    gerenxinxibaohufa-2021-08-20, not a bare date); a name with no three letters in a row gives the folder's
+    name and a short hash."""
+    from pypinyin import lazy_pinyin
 
-    stem = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
-    if len(stem) >= 3 and stem.isascii():
-        return stem[:60]
+    name = re.sub(r"[\u3400-\u9fff]+", lambda m: " " + "".join(lazy_pinyin(m.group(0))) + " ", path.stem)
+    stem = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if re.search(r"[a-z]{3}", stem) and stem.isascii():
+        return stem if len(stem) <= 60 else stem[:61].rsplit("-", 1)[0]
     base = re.sub(r"[^a-z0-9]+", "-", prefix.lower()).strip("-")[:40] or "law"
     return f"{base}-{hashlib.sha256(path.name.encode()).hexdigest()[:8]}"
 

@@ -20,6 +20,7 @@ from ..text.conversation import Turn, conversation_key
 from ..text.language import Language, detect_language
 from ..text.numbering import find_article_numbers
 from ..text.tokens import salience, tokenize
+from .spelling import correct_spelling
 
 MAX_QUESTION_CHARS = 2000
 MAX_TURN_CHARS = 500  # of an earlier question, as used to condense a follow-up
@@ -263,7 +264,8 @@ def _swap_regulation(previous: str, old: Sequence[str], new: Regulation, corpus:
 def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
                regulation: str | None = None) -> Query:
     """Read a question (and its conversation) into a Query; an explicit `regulation` filter wins."""
-    question = check_question(question)
+    typed = check_question(question)
+    question = correct_spelling(typed, corpus)  # "framwork softwear" → "framework software"
     if regulation is not None:
         corpus.regulation(regulation)  # an unknown id is an InputError
     language = detect_language(question)
@@ -308,5 +310,5 @@ def understand(question: str, corpus: Corpus, *, history: Sequence[Turn] = (),
                  followup=followup, context_articles=context, analog_of=analog_of,
                  other_jurisdictions=tuple(find_other_jurisdictions(question, corpus)),
                  other_instruments=tuple(find_other_instruments(question, corpus)),
-                 asks_procedure=bool(ASKS_PROCEDURE.search(question)), key=conversation_key(question, history),
+                 asks_procedure=bool(ASKS_PROCEDURE.search(question)), key=conversation_key(typed, history),
                  has_content=bool(refs or named_ids or _content_words(standalone)))

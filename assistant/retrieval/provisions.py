@@ -38,6 +38,11 @@ _EN_DEFINES = re.compile(r"(?:the term|the terms)\s+[“\"']?([A-Za-z][\w\s()'-]
                          r"[“\"]([A-Za-z][\w\s-]{1,60}?)[”\"]\s+(?:as used in|in) these Regulations refers? to|"
                          r"(?:^|\.\s+|,\s+)([A-Z][A-Za-z\s-]{1,40}?) refers to", re.IGNORECASE)
 
+# An article that is a list of definitions ("本法下列用语的含义：", GDPR Article 4 "Definitions", "The following
+# definitions shall also apply"): what "the definitions article" asks for when it names no term.
+_GLOSSARY = re.compile(r"下列用语的?含义|(?m:^\W*Definitions\W*$)|following definitions|following terms shall|"
+                       r"For the purposes of th(?:is|ese) (?:Regulations?|Law|Directive|Act)\s*:", re.IGNORECASE)
+
 # kind → (how an article states it, how a question asks for it)
 PROVISIONS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "definition": (
@@ -94,6 +99,7 @@ class Provisions:
 
     kinds: dict[str, frozenset[str]]  # kind → article ids
     definitions: tuple[Definition, ...]
+    glossaries: frozenset[str] = frozenset()  # articles that are lists of definitions
 
     def rank(self, question: str, scope: set[str], *, translated: Sequence[str] = ()) -> list[tuple[str, float]]:
         """Articles holding the provision the question asks for, best first (one entry per article).
@@ -109,11 +115,26 @@ class Provisions:
                     overlap = len(definition.tokens & query_tokens) / len(definition.tokens)
                     if overlap > 0:
                         best[definition.article_id] = max(best.get(definition.article_id, 0.0), overlap)
+            if not best:  # no term named ("the definitions article"): the articles that define most
+                best = self._defining(scope)
         for kind in asked - {"definition"}:
             for article_id in self.kinds.get(kind, ()):
                 if regulation_of(article_id) in scope:
                     best[article_id] = max(best.get(article_id, 0.0), 1.0)
         return sorted(best.items(), key=lambda item: -item[1])
+
+
+    def _defining(self, scope: set[str]) -> dict[str, float]:
+        """Articles in scope by how much they define: a list of definitions 1.0, others by their count of
+        defined terms against the most any article in scope has (at most 0.5)."""
+        counts: dict[str, int] = {}
+        for definition in self.definitions:
+            if regulation_of(definition.article_id) in scope:
+                counts[definition.article_id] = counts.get(definition.article_id, 0) + 1
+        most = max(counts.values(), default=1)
+        found = {a: 0.5 * n / most for a, n in counts.items()}
+        found.update({a: 1.0 for a in self.glossaries if regulation_of(a) in scope})
+        return found
 
 
 def asked_provisions(question: str) -> set[str]:
@@ -125,8 +146,11 @@ def find_provisions(corpus: Corpus) -> Provisions:
     """Scan every article (every language version) for standard provisions and defined terms."""
     kinds: dict[str, set[str]] = {kind: set() for kind in PROVISIONS}
     definitions: list[Definition] = []
+    glossaries: set[str] = set()
     for article in corpus.articles():
         for version in article.texts:
+            if _GLOSSARY.search(version.text):
+                glossaries.add(article.id)
             for kind, (states, _) in PROVISIONS.items():
                 if states.search(version.text):
                     kinds[kind].add(article.id)
@@ -136,7 +160,8 @@ def find_provisions(corpus: Corpus) -> Provisions:
                               flags=re.IGNORECASE)
                 if term:
                     definitions.append(Definition(article_id=article.id, term=term))
-    return Provisions(kinds={k: frozenset(v) for k, v in kinds.items()}, definitions=tuple(definitions))
+    return Provisions(kinds={k: frozenset(v) for k, v in kinds.items()}, definitions=tuple(definitions),
+                      glossaries=frozenset(glossaries))
 
 
 # --- Inside one article: which sentences and items bear on a question -------------------------------------

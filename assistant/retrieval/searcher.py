@@ -220,7 +220,21 @@ class Searcher:
                                                 scope=self.scope(query))
 
     def answerability(self, query: Query, hits: Sequence[Hit]) -> dict[str, float]:
-        """Question-level evidence that the regulations address the question at all (see calibration)."""
+        """Question-level evidence that the regulations address the question at all (see calibration).
+
+        A comparison is read side by side: its evidence is the mean of each compared regulation's own (its best
+        article, the margin to its next one). Read as one list, two relevant articles split the best
+        probability and the alternating order made the margin negative, and a fit on questions about one
+        regulation said "not found" to a quarter of the bundled comparisons."""
+        scope = self.scope(query)
+        if query.comparison and len(scope) > 1:
+            sides = [self._evidence(query, side) for r in scope
+                     if (side := [h for h in hits if h.article.regulation == r])]
+            if sides:
+                return {name: sum(side[name] for side in sides) / len(sides) for name in sides[0]}
+        return self._evidence(query, hits)
+
+    def _evidence(self, query: Query, hits: Sequence[Hit]) -> dict[str, float]:
         neighbours = self.neighbours(query)
         tokens = [t for t in tokenize(query.standalone) if not self._is_name(t)]
         _, idf = self._token_statistics()

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 import pytest
 
 from assistant.corpus.adding import (
+    _id_for,
     add_manifest,
     add_regulation,
     add_regulations,
     add_translation,
     new_from_directory,
 )
+from assistant.corpus.manifest import REGULATION_ID_PATTERN
 from assistant.corpus.sources import USER_MANIFEST, load_corpus
 from assistant.errors import InputError, SourceError
 
@@ -122,7 +126,18 @@ def test_a_folder_is_added_with_titles_from_each_file(tmp_path):
     added = add_regulations(tmp_path / "data", new_from_directory(folder))
     assert {a.regulation.name("zh") if "zh" in a.regulation.title else a.regulation.name("en") for a in added} == {
         "某市数据条例", "AI Rules"}
-    assert "ai-rules" in {a.regulation.id for a in added}
+    assert {a.regulation.id for a in added} == {"ai-rules", "shujufa"}  # a Chinese name in pinyin
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("数据安全法(2021-06-10).md", "shujuanquanfa-2021-06-10"),  # not the bare date
+    ("Personal+Data+English.md", "personal-data-english"),
+    ("2021.md", "laws-"),  # no word in the name: the folder's name and a hash
+    ("x" * 80 + ".md", "x" * 61),
+])
+def test_ids_from_file_names(name, expected):
+    found = _id_for(Path(name), "laws")
+    assert found.startswith(expected) and re.fullmatch(REGULATION_ID_PATTERN, found)
 
 
 def test_another_language_version_is_attached_article_by_article(tmp_path):

@@ -3,6 +3,9 @@ from __future__ import annotations
 import pytest
 
 from assistant.corpus.evalset import load_cases
+from assistant.corpus.manifest import RegulationEntry
+from assistant.corpus.model import Corpus
+from assistant.corpus.sources import build_regulation
 from assistant.resources import bundled_path
 from assistant.retrieval.provisions import (
     asked_provisions,
@@ -147,3 +150,19 @@ def test_unit_choice_on_hand_marked_dev_questions_beats_plain_overlap(corpus):
         overlap = [len(set(tokenize(u.text)) & tokens) for u in units]
         plain += marked in units[max(range(len(units)), key=lambda i: (overlap[i], -i))].text
     assert ours > plain, (ours, plain)
+
+
+def test_the_definitions_article_without_a_term(provisions, corpus, tmp_path):
+    # No term named: the articles that define most come first (Shenzhen's Articles 2 and 3 define two terms each).
+    ranked = dict(provisions.rank("the definitions article of the Shenzhen regulations", {SZ}))
+    assert ranked and ranked[f"{SZ}:2"] == max(ranked.values())
+    # A list of definitions ("下列用语的含义", "Definitions") leads whatever its count.
+    (tmp_path / "rules.md").write_text(
+        "# 某办法\n\n第一条 为了规范数据处理，制定本办法。\n\n第二条 本办法所称数据，是指任何记录。\n\n"
+        "第三条 本办法下列用语的含义：\n（一）处理，包括收集、存储。\n", encoding="utf-8")
+    entry = RegulationEntry(id="some-rules", title={"zh": "某办法"}, source=[{"file": "rules.md", "languages": ["zh"]}])
+    loaded = find_provisions(Corpus(regulations=(*corpus.regulations, build_regulation(entry, tmp_path))))
+    assert loaded.glossaries == {"some-rules:3"}
+    assert loaded.rank("某办法的定义条款是哪一条？", {"some-rules"})[0] == ("some-rules:3", 1.0)
+    # A term named keeps its own ranking.
+    assert loaded.rank("某办法所称数据是什么意思？", {"some-rules"})[0][0] == "some-rules:2"

@@ -176,3 +176,16 @@ def test_the_paragraph_path_finds_one_item_of_a_long_article(searcher):
     assert next(iter(lists["paragraph"])) == f"{SH}:65"
     features = searcher.candidates(understand(item, searcher.corpus))[f"{SH}:65"]
     assert features["paragraph_rr"] == 1.0 and features["paragraph_gap"] == 0.0
+
+
+def test_a_comparison_is_judged_answerable_side_by_side(hash_assistant):
+    """Each compared regulation's evidence is its own best article and margin, averaged: not one list in which
+    two relevant articles split the best probability and the alternating order makes the margin negative."""
+    searcher = hash_assistant.searcher
+    query = understand("上海和深圳的人工智能伦理委员会职责有什么不同？", searcher.corpus)
+    hits = searcher.search(query)
+    assert query.comparison and {h.article.regulation for h in hits} == {SH, SZ}
+    sides = [searcher.answerability(query, [h for h in hits if h.article.regulation == r]) for r in (SH, SZ)]
+    evidence = searcher.answerability(query, hits)
+    assert evidence["margin"] == pytest.approx((sides[0]["margin"] + sides[1]["margin"]) / 2)
+    assert evidence["top_probability"] == pytest.approx((sides[0]["top_probability"] + sides[1]["top_probability"]) / 2)
